@@ -1,0 +1,20 @@
+"""Command-line interface: thin commands over the library. Each module registers its commands on `app`."""
+
+from plume.cli._app import app
+from plume.cli import (  # noqa: F401  (imported for their @app.command registrations)
+    corpus,
+    house,
+    lint,
+    backend,
+    history,
+    prompt,
+    generate,
+    rewrite,
+    variants,
+    evaluate,
+    preview,
+)
+
+
+def main() -> None:
+    app()

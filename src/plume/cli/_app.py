@@ -1,0 +1,45 @@
+"""The typer application and the helpers every command shares.
+
+Command modules import only light modules at top level: heavy ones (openai, tiktoken, the model runtime,
+matplotlib, scikit-learn) are imported inside the command function, so `plume lint` starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import typer
+
+from plume.errors import PlumeError
+
+app = typer.Typer(
+    name="plume",
+    help="Plume: positioning copy in French, in the house voice — lint, generate, rewrite, variants.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def err(message: str) -> None:
+    """One line on stderr, prefixed so it is easy to grep."""
+    print(f"plume: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a PlumeError into one line on stderr and its exit code (2 input, 3 backend)."""
+    try:
+        yield
+    except PlumeError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout: UTF-8, no ASCII escaping of French text."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,191 @@
+"""The author's notes: Markdown with YAML frontmatter and [[wikilinks]], loaded verbatim.
+
+A file that cannot be read (not UTF-8, binary, empty, broken frontmatter) is skipped with a one-line
+reason; the others still load.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from pathlib import Path
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, Field
+
+WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+WORD = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SUFFIXES = (".md", ".markdown", ".txt")
+
+
+class Note(BaseModel):
+    """One note of the corpus; `id` is the file name without extension."""
+
+    id: str
+    path: Path
+    title: str
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict = Field(default_factory=dict)
+    body: str
+    wikilinks: list[str] = Field(default_factory=list)
+    word_count: int
+
+    @property
+    def text(self) -> str:
+        """The body as the author wrote it (frontmatter removed)."""
+        return self.body
+
+
+class Skipped(BaseModel):
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class Corpus(BaseModel):
+    root: Path
+    notes: list[Note]
+    skipped: list[Skipped] = Field(default_factory=list)
+
+    def get(self, note_id: str) -> Note:
+        for note in self.notes:
+            if note.id == note_id:
+                return note
+        raise KeyError(note_id)
+
+
+def wikilinks(text: str) -> list[str]:
+    """Targets of [[target]], [[target|alias]] and [[target#section]], in order, without duplicates."""
+    return list(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(text)))
+
+
+def count_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def load_note(path: Path) -> Note:
+    """Parse one note; raises ValueError with the reason when the file is not usable."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError("empty file")
+    if b"\x00" in raw:
+        raise ValueError("binary file (NUL bytes), not a text note")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start}: {raw[exc.start]:#04x})") from None
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueError(f"invalid YAML frontmatter{where}: {problem}") from None
+    meta = dict(post.metadata)
+    if not post.content.strip():
+        raise ValueError("no text after the frontmatter")
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tags]
+    return Note(
+        id=path.stem,
+        path=path,
+        title=str(meta.get("title") or path.stem),
+        tags=[str(t) for t in tags],
+        metadata={k: v for k, v in meta.items() if isinstance(k, str)},
+        body=post.content,
+        wikilinks=wikilinks(post.content),
+        word_count=count_words(post.content),
+    )
+
+
+def load_corpus(root: Path | None = None) -> Corpus:
+    """Every note under `root` (default: the house corpus/), sorted by file name."""
+    if root is None:
+        from plume.paths import corpus_dir
+
+        root = corpus_dir()
+    if not root.is_dir():
+        from plume.errors import InputError
+
+        raise InputError(f"{root}: corpus folder not found")
+    notes: list[Note] = []
+    skipped: list[Skipped] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        try:
+            notes.append(load_note(path))
+        except (ValueError, OSError) as exc:
+            skipped.append(Skipped(path=path, reason=str(exc)))
+    return Corpus(root=root, notes=notes, skipped=skipped)
+
+
+# --- style profile -------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """
+    alors au aucun aussi autre aux avec avoir bien car ce cela celle celles celui ces cet cette ceux chaque
+    comme comment dans de des donc dont du elle elles en encore est et être été fait faire leur leurs lui
+    mais me même mes moi mon ne ni nos notre nous on ont ou où par pas peu peut plus pour pourquoi quand
+    que quel quelle quelles quels qui sa sans se ses si son sont sous sur ta te tes toi ton tous tout toute
+    toutes très tu un une vos votre vous à ça était c’est qu’il d’un d’une l’entreprise n’est s’il
+    il ils je j’ai la le les là y soit peuvent permet ainsi entre cette vers chez plutôt dès c'est
+    """.split()
+)
+BOLD = re.compile(r"\*\*[^*\n]+?\*\*|__[^_\n]+?__")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+HEADING = re.compile(r"^(#{1,6})\s+\S", re.MULTILINE)
+MARKUP = re.compile(r"\*\*|__|(?<!\w)_|_(?!\w)|^#+\s|^>\s?|\[\[|\]\]|\[([^\]]*)\]\([^)]*\)", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """Text without Markdown markup, for counting sentences and words."""
+    return MARKUP.sub(lambda m: m.group(1) or "", text)
+
+
+def sentences(text: str) -> list[str]:
+    chunks: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n", plain(text)):
+        chunks.extend(s for s in SENTENCE_END.split(block.strip()) if count_words(s) > 0)
+    return chunks
+
+
+def first_sentence(text: str) -> str:
+    found = sentences(text)
+    return found[0] if found else ""
+
+
+def profile(notes: list[Note], top: int = 25) -> dict:
+    """Style figures of the notes: what the house voice looks like, measured."""
+    lengths = [count_words(s) for n in notes for s in sentences(n.body)]
+    words = sum(n.word_count for n in notes) or 1
+    lexicon: Counter[str] = Counter()
+    for note in notes:
+        for w in WORD.findall(plain(note.body).lower()):
+            w = w.strip("’'-")
+            if len(w) > 3 and w not in STOPWORDS:
+                lexicon[w] += 1
+    headings: Counter[str] = Counter()
+    for note in notes:
+        headings.update(f"h{len(m.group(1))}" for m in HEADING.finditer(note.body))
+    hooks = [first_sentence(n.body) for n in notes]
+    return {
+        "notes": len(notes),
+        "words": sum(n.word_count for n in notes),
+        "sentences": len(lengths),
+        "sentence_words_mean": round(statistics.fmean(lengths), 1) if lengths else 0.0,
+        "sentence_words_median": statistics.median(lengths) if lengths else 0,
+        "bold_per_100_words": round(100 * sum(len(BOLD.findall(n.body)) for n in notes) / words, 2),
+        "list_items": sum(len(LIST_ITEM.findall(n.body)) for n in notes),
+        "notes_with_lists": sum(1 for n in notes if LIST_ITEM.search(n.body)),
+        "headings": dict(sorted(headings.items())),
+        "question_hooks": sum(1 for h in hooks if h.rstrip().endswith("?")),
+        "question_hook_share": round(sum(1 for h in hooks if h.rstrip().endswith("?")) / (len(notes) or 1), 2),
+        "top_lexicon": lexicon.most_common(top),
+    }
