@@ -43,3 +43,18 @@ def user_errors() -> Iterator[None]:
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout: UTF-8, no ASCII escaping of French text."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from plume import __version__
+
+        print(f"plume {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Plume: positioning copy in French, in the house voice — lint, generate, rewrite, variants."""
