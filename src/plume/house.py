@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from plume.errors import InputError
 from plume.lint.rules import Rule
@@ -71,6 +71,23 @@ class House(Strict):
     notes: dict[str, NoteRole] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
 
+    _lint_cache: Any = PrivateAttr(default=None)  # the rules compiled by plume.lint, built on first use
+
+    @model_validator(mode="after")
+    def _rules_are_consistent(self):
+        seen: set[str] = set()
+        for i, rule in enumerate(self.rules):
+            if rule.id in seen:
+                raise ValueError(f"rules.{i}.id: duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+            for key in rule.scope.audiences:
+                if key not in self.audiences:
+                    raise ValueError(f"rules.{i}.scope.audiences: unknown audience {key!r} in rule {rule.id!r}")
+            for key in rule.scope.formats:
+                if key not in self.formats:
+                    raise ValueError(f"rules.{i}.scope.formats: unknown format {key!r} in rule {rule.id!r}")
+        return self
+
     def audience(self, key: str) -> Audience:
         try:
             return self.audiences[key]
@@ -91,6 +108,13 @@ def _field_path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
+def _problem(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"] and message.startswith("rules."):
+        return message  # a whole-house check that names its own field
+    return f"{_field_path(error['loc'])}: {message}"
+
+
 def parse_house(text: str, path: Path) -> House:
     try:
         data = yaml.safe_load(text)
@@ -103,7 +127,7 @@ def parse_house(text: str, path: Path) -> House:
     try:
         return House.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{_field_path(e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise InputError(f"{path}: {problems}") from None
 
 

@@ -1,1 +1,98 @@
-"""(commands registered here)."""
+"""`plume generate`: a LinkedIn post or landing copy for one audience, linted and repaired."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from plume.cli._app import app, err, print_json, user_errors
+
+
+def load_brief(topic: str, angle: str | None = None, words: int | None = None, cta: str | None = None):
+    """A brief from the command line: the topic itself, or a BRIEF.yaml file (flags override its fields)."""
+    from plume.write import Brief
+
+    path = Path(topic)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        brief = Brief.from_file(path)
+    else:
+        brief = Brief(topic=topic)
+    updates = {k: v for k, v in {"angle": angle, "words": words, "cta": cta}.items() if v is not None}
+    return brief.model_copy(update=updates) if updates else brief
+
+
+def open_backend(model: str | None, base_url: str | None, needed: int):
+    """The configured backend; the embedded model's length cap is raised to what the job's schema allows
+    (the grammar bounds the answer), unless plume.toml sets a cap itself."""
+    from plume.backends import get_backend
+    from plume.config import section
+
+    overrides = {} if "max_tokens_cap" in section("backend") else {"max_tokens_cap": max(512, needed)}
+    return get_backend(model=model, base_url=base_url, **overrides)
+
+
+def needed_tokens(formats: list[str], words: int | None) -> int:
+    from plume.house import load_house
+    from plume.write.generate import max_tokens_for
+
+    house = load_house()
+    return max(max_tokens_for(f, words or house.format(f).default_words) for f in formats)
+
+
+def report_violations(violations: list[dict], where: str = "") -> None:
+    """Remaining error/warning violations on stderr, one line each (suggestions are not listed)."""
+    shown = [v for v in violations if v["severity"] in ("error", "warning")]
+    if not shown:
+        return
+    err(f"{len(shown)} violation(s) remain{where}:")
+    for v in shown:
+        print(f"  {v['line']}:{v['column']} {v['severity']} {v['rule']} {v['message']}", file=sys.stderr)
+
+
+@app.command("generate")
+def generate_command(
+    topic: Annotated[str, typer.Argument(help="The subject of the piece, or a BRIEF.yaml (topic, angle, facts, cta, words).")],
+    audience: Annotated[str, typer.Option("--audience", "-a", help="Audience key of the house file (pme, cos, coo…).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="linkedin or landing.")] = "linkedin",
+    angle: Annotated[Optional[str], typer.Option(help="The angle to take on the subject.")] = None,
+    words: Annotated[Optional[int], typer.Option(min=20, help="Target length in words.")] = None,
+    cta: Annotated[Optional[str], typer.Option("--cta", help="Call to action, word for word.")] = None,
+    attempts: Annotated[int, typer.Option(min=1, max=10, help="Model calls at most (first answer + repairs).")] = 3,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write Markdown with YAML frontmatter here.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole result as JSON.")] = False,
+    stream: Annotated[bool, typer.Option(help="Show the model's first answer on stderr as it arrives.")] = False,
+    markdown: Annotated[bool, typer.Option(help="LinkedIn: keep Markdown (for the vault) instead of plain text.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
+) -> None:
+    """Write a LinkedIn post or landing copy for one audience; exit 1 when violations remain."""
+    from plume.errors import InputError
+    from plume.write import generate
+    from plume.write.output import document, write_atomic
+
+    with user_errors():
+        if out is not None and out.exists() and not force:
+            raise InputError(f"{out}: already exists (use --force to overwrite)")
+        brief = load_brief(topic, angle, words, cta)
+        on_delta = (lambda piece: print(piece, end="", file=sys.stderr, flush=True)) if stream else None
+        backend = open_backend(model, base_url, needed_tokens([format], brief.words))
+        try:
+            result = generate(brief, audience, format, backend, attempts=attempts, markdown=markdown, on_delta=on_delta)
+        finally:
+            backend.close()
+        if stream:
+            print(file=sys.stderr)
+        if out is not None:
+            write_atomic(out, document(result), force=force)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+        report_violations(result.violations)
+        if out is not None:
+            err(f"wrote {out}")
+    raise typer.Exit(0 if result.clean else 1)

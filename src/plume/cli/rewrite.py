@@ -1,1 +1,104 @@
-"""(commands registered here)."""
+"""`plume rewrite`: a draft in house vocabulary and voice for an audience, with a diff."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from plume.cli._app import app, err, print_json, user_errors
+
+
+def _read_draft(path: Path) -> str:
+    from plume.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _draft_meta(text: str) -> dict:
+    import yaml
+
+    from plume.write.rewrite import split_frontmatter
+
+    head, _ = split_frontmatter(text)
+    if not head:
+        return {}
+    try:
+        data = yaml.safe_load(head.strip().strip("-").strip(".")) or {}
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@app.command("rewrite")
+def rewrite_command(
+    draft: Annotated[Path, typer.Argument(help="The draft (Markdown; frontmatter kept).")],
+    audience: Annotated[Optional[str], typer.Option("--audience", "-a", help="Audience key (default: the draft's frontmatter).")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="linkedin or landing (default: the draft's frontmatter).")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Only the deterministic substitutions; no model.")] = False,
+    attempts: Annotated[int, typer.Option(min=1, max=10, help="Model calls at most (rewrite + repairs).")] = 3,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace the draft (after writing DRAFT.bak).")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite --out or an existing .bak.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole result as JSON.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
+) -> None:
+    """Rewrite a draft for an audience; the diff goes to stderr; the draft is kept unless --in-place."""
+    from plume.cli.generate import report_violations
+    from plume.errors import InputError
+    from plume.write import rewrite
+    from plume.write.output import write_atomic
+    from plume.write.rewrite import unified_diff
+
+    with user_errors():
+        if out is not None and in_place:
+            raise InputError("--out and --in-place exclude each other")
+        if out is not None and out.exists() and not force:
+            raise InputError(f"{out}: already exists (use --force to overwrite)")
+        backup = draft.with_name(draft.name + ".bak")
+        if in_place and backup.exists() and not force:
+            raise InputError(f"{backup}: already exists (use --force to overwrite the backup)")
+        text = _read_draft(draft)
+        meta = _draft_meta(text)
+        audience = audience or meta.get("audience")
+        format = format or meta.get("format")
+        if not audience:
+            raise InputError(f"{draft}: no audience (pass --audience or set audience: in the frontmatter)")
+        if no_llm:
+            result = rewrite(text, audience, format, llm=False)
+        else:
+            from plume.cli.generate import open_backend
+
+            backend = open_backend(model, base_url, 1600)
+            try:
+                result = rewrite(text, audience, format, backend, attempts=attempts)
+            finally:
+                backend.close()
+        if in_place:
+            write_atomic(backup, text, force=True)
+            write_atomic(draft, result.text, force=True)
+        elif out is not None:
+            write_atomic(out, result.text, force=force)
+    diff = unified_diff(text, result.text, draft.name)
+    if as_json:
+        print_json({**result.to_dict(), "diff": diff})
+    else:
+        sys.stderr.write(diff or "plume: no change\n")
+        if out is None and not in_place:
+            sys.stdout.write(result.text)
+        report_violations(result.violations)
+        if in_place:
+            err(f"rewrote {draft} (backup: {backup})")
+        elif out is not None:
+            err(f"wrote {out}")
+    raise typer.Exit(0 if result.clean else 1)

@@ -1,16 +1,139 @@
-"""Rule declarations (provisional: the lint engine owner replaces this with the full rule model)."""
+"""Rule declarations: the data half of the linter (the house file's `rules:` list).
+
+Each kind of rule is one pydantic model; `Rule` is their union, discriminated by `kind`, so a broken
+rule in the house file reports the rule index, the kind and the field at fault.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Severity = Literal["error", "warning", "suggestion"]
+SEVERITIES: tuple[str, ...] = ("error", "warning", "suggestion")
 
 
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Scope(BaseModel):
+    """Where a rule applies; an empty list means every audience (or format)."""
 
-    id: str
-    kind: str
-    severity: Literal["error", "warning", "suggestion"] = "warning"
-    message: str
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    audiences: list[str] = Field(default_factory=list)
+    formats: list[str] = Field(default_factory=list)
+
+
+class BaseRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    severity: Severity = "warning"
+    message: str = Field(min_length=1)
+    description: str | None = None
+    scope: Scope = Field(default_factory=Scope)
+
+    def applies(self, audience: str | None, format: str | None) -> bool:
+        """A scoped rule needs its audience/format to be known and listed."""
+        audiences, formats = self.scope.audiences, self.scope.formats
+        if audiences and audience not in audiences:
+            return False
+        if formats and format not in formats:
+            return False
+        return True
+
+
+class TermRule(BaseRule):
+    """Shared by rules that look for house terms (variants are generated from each term)."""
+
+    terms: list[str] = Field(default_factory=list)
+    regex: list[str] = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list)
+    case_sensitive: bool = False
+
+    @model_validator(mode="after")
+    def _has_patterns(self):
+        if not self.terms and not self.regex:
+            raise ValueError("needs at least one entry in `terms` or `regex`")
+        return self
+
+    @field_validator("regex")
+    @classmethod
+    def _valid_regex(cls, value: list[str]) -> list[str]:
+        import re
+
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return value
+
+
+class Substitution(TermRule):
+    """A variant of a house term → the preferred wording (fixable)."""
+
+    kind: Literal["substitution"]
+    fix: str = Field(min_length=1)
+    fix_plural: str | None = None
+    safe: bool = True
+
+
+class Banned(TermRule):
+    """A term to avoid; no automatic fix (the right wording depends on the sentence)."""
+
+    kind: Literal["banned"]
+
+
+class Occurrence(TermRule):
+    """A term that may appear at most `max` times; every later occurrence is flagged."""
+
+    kind: Literal["occurrence"]
+    max: int = Field(ge=0)
+
+
+class Required(BaseRule):
+    """Terms the text must name (`all` of them, or `any` one); one violation per missing term."""
+
+    kind: Literal["required"]
+    terms: list[str] = Field(min_length=1)
+    require: Literal["all", "any"] = "all"
+    case_sensitive: bool = False
+
+
+Measure = Literal["chars_utf16", "words", "hashtags", "hook", "markdown"]
+
+
+class Metric(BaseRule):
+    """A measure of the text against a limit: length, words, hashtags, the hook, Markdown markup."""
+
+    kind: Literal["metric"]
+    measure: Measure
+    max: int | None = Field(default=None, ge=0)
+    min: int | None = Field(default=None, ge=0)
+    device: Literal["mobile", "desktop"] = "mobile"
+    safe: bool = True
+
+    @model_validator(mode="after")
+    def _has_limit(self):
+        if self.measure in ("chars_utf16", "words", "hashtags") and self.max is None and self.min is None:
+            raise ValueError(f"measure {self.measure!r} needs `max` or `min`")
+        return self
+
+
+TypoCheck = Literal["space-before", "nbsp", "guillemets", "ellipsis", "apostrophe"]
+
+
+class Typography(BaseRule):
+    """French typography: spaces before : ; ! ?, « » spacing, "..." → "…", ' → ’."""
+
+    kind: Literal["typography"]
+    check: TypoCheck
+    safe: bool = True
+
+
+Rule = Annotated[
+    Union[Substitution, Banned, Occurrence, Required, Metric, Typography],
+    Field(discriminator="kind"),
+]
+
+KINDS: tuple[str, ...] = ("substitution", "banned", "occurrence", "required", "metric", "typography")

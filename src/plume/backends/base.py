@@ -1,0 +1,107 @@
+"""The one backend protocol: what a completion is, and what every backend can do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+Messages = list[dict[str, Any]]
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class Completion:
+    """One model answer. `parsed` holds the pydantic instance when a schema was asked for."""
+
+    text: str
+    parsed: Any = None
+    usage: Usage = field(default_factory=Usage)
+    model: str = ""
+    backend: str = ""
+    duration_s: float = 0.0
+    cost_usd: float = 0.0
+    history_id: int | None = None
+    finish_reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["parsed"] = self.parsed.model_dump() if hasattr(self.parsed, "model_dump") else self.parsed
+        return data
+
+
+class TextStream:
+    """Iterate for text deltas; `.last` is the final Completion once the stream is exhausted."""
+
+    def __init__(self, pieces: Iterator[str], holder: dict[str, Any]):
+        self._pieces = pieces
+        self._holder = holder
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+    def __next__(self) -> str:
+        return next(self._pieces)
+
+    @property
+    def last(self) -> Completion | None:
+        return self._holder.get("completion")
+
+    def text(self) -> str:
+        """Consume the rest of the stream and return the whole text."""
+        for _ in self._pieces:
+            pass
+        return self.last.text if self.last else ""
+
+
+class Backend:
+    """Base class: capabilities as class attributes, one implementation per kind of server."""
+
+    name: ClassVar[str] = "backend"
+    can_stream: ClassVar[bool] = True
+    supports_schema: ClassVar[bool] = True
+    supports_async: ClassVar[bool] = True
+    needs_key: ClassVar[bool] = False
+    is_local: ClassVar[bool] = False
+    #: completions longer than this are cut (None: the caller's max_tokens stands)
+    max_tokens_cap: ClassVar[int | None] = None
+
+    model: str
+    #: why this backend was chosen (flag, environment variable, plume.toml, default)
+    source: str = "default"
+
+    def complete(self, messages: Messages, *, max_tokens: int = 400, temperature: float = 0.7,
+                 schema: type | None = None, meta: dict | None = None) -> Completion:
+        raise NotImplementedError
+
+    async def acomplete(self, messages: Messages, *, max_tokens: int = 400, temperature: float = 0.7,
+                        schema: type | None = None, meta: dict | None = None) -> Completion:
+        raise NotImplementedError
+
+    def stream(self, messages: Messages, *, max_tokens: int = 400, temperature: float = 0.7,
+               schema: type | None = None, meta: dict | None = None) -> TextStream:
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, "model": self.model, "source": self.source}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

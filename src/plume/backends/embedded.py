@@ -1,0 +1,188 @@
+"""The embedded offline model: llama.cpp's own OpenAI-compatible server (xllamacpp) inside this process,
+bound to 127.0.0.1 on an ephemeral port, spoken to through the same openai SDK path as any server.
+
+One server per (model file, context size) per process, started on first use and reused by every backend
+object; it stops when the process exits. A single slot: concurrent requests queue in the server.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any, ClassVar
+
+from plume.backends.openai_compat import OpenAIBackend
+from plume.errors import BackendError
+
+DEFAULT_CTX = 4096
+DEFAULT_CAP = 512  # the 1.5B model overshoots requested lengths: never let it run longer
+DEFAULT_MODEL_LABEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+INSTALL_HINT = "pip install 'plume[local]'"
+
+_lock = threading.Lock()
+_servers: dict[tuple[str, int], EmbeddedServer] = {}
+
+
+def _threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+class EmbeddedServer:
+    """xllamacpp.Server on 127.0.0.1, port chosen by the OS (port 0)."""
+
+    def __init__(self, model_path: Path, n_ctx: int = DEFAULT_CTX, threads: int | None = None):
+        try:
+            import xllamacpp
+        except ImportError as exc:
+            raise BackendError(f"embedded model: the llama.cpp runtime (xllamacpp) is not installed; "
+                               f"{INSTALL_HINT}") from exc
+        params = xllamacpp.CommonParams()
+        params.model.path = str(model_path)
+        params.n_ctx = n_ctx
+        params.n_parallel = 1
+        params.cpuparams.n_threads = params.cpuparams_batch.n_threads = threads or _threads()
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
+        params.offline = True
+        params.ui = False
+        params.verbosity = 0
+        try:
+            self._server = xllamacpp.Server(params)
+        except Exception as exc:  # noqa: BLE001 - the runtime raises plain RuntimeErrors
+            raise BackendError(f"embedded model: llama.cpp could not load {model_path}: {exc}") from exc
+        self.model_path = model_path
+        self.n_ctx = n_ctx
+        self.address = self._server.listening_address
+        self.base_url = self.address + "/v1"
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
+
+    def _post(self, path: str, payload: dict) -> Any:
+        request = urllib.request.Request(self.address + path, data=json.dumps(payload).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with self._opener.open(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def tokenize(self, text: str) -> list[int]:
+        """The model's own tokenizer (llama.cpp's /tokenize)."""
+        try:
+            return list(self._post("/tokenize", {"content": text})["tokens"])
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"embedded model: tokenizer unreachable at {self.address}: {exc}") from exc
+
+    def stop(self) -> None:
+        self._server = None  # the C++ destructor stops the HTTP server and frees the model
+
+
+def server_for(model_path: Path, n_ctx: int = DEFAULT_CTX) -> EmbeddedServer:
+    """The process's server for this model file, started on first use."""
+    key = (str(Path(model_path).resolve()), n_ctx)
+    with _lock:
+        if key not in _servers:
+            _servers[key] = EmbeddedServer(Path(model_path), n_ctx)
+        return _servers[key]
+
+
+def shared_server(model_path: Path | None = None, n_ctx: int = DEFAULT_CTX, progress: bool = True) -> EmbeddedServer:
+    """The server for `model_path`, or for the default model (assembled and verified first)."""
+    if model_path is None:
+        from plume.backends.assemble import ensure_model
+
+        model_path = ensure_model(progress=progress)
+    return server_for(model_path, n_ctx)
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop every embedded server of this process."""
+    with _lock:
+        servers = list(_servers.values())
+        _servers.clear()
+    for server in servers:
+        server.stop()
+
+
+def default_model_state(verify: bool = True) -> dict[str, Any]:
+    """What `plume backend` says about the default model: parts installed, assembled, size, hash."""
+    from plume.backends.assemble import QWEN, default_path, is_verified, part_sources
+    from plume.backends.assemble import verify as verify_file
+
+    path = default_path()
+    sources = part_sources()
+    state: dict[str, Any] = {
+        "model": "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (Apache-2.0)",
+        "path": str(path),
+        "parts_installed": sum(1 for s in sources if s is not None and s.is_file()),
+        "parts_expected": len(QWEN.parts),
+        "assembled": path.is_file(),
+        "size": path.stat().st_size if path.is_file() else None,
+        "expected_size": QWEN.size,
+        "sha256_expected": QWEN.sha256,
+        "hash_ok": None,
+    }
+    try:
+        import importlib.util
+
+        state["runtime_installed"] = importlib.util.find_spec("xllamacpp") is not None
+    except (ImportError, ValueError):
+        state["runtime_installed"] = False
+    if path.is_file():
+        state["hash_ok"] = verify_file(path, progress=False) if verify else is_verified(path)
+    return state
+
+
+class EmbeddedBackend(OpenAIBackend):
+    """A GGUF on the in-process llama.cpp server: the default Qwen2.5-Coder-1.5B, or `local:/path.gguf`."""
+
+    name = "embedded"
+    needs_key = False
+    is_local = True
+    max_tokens_cap: ClassVar[int | None] = DEFAULT_CAP
+
+    def __init__(self, model_path: Path | str | None = None, *, n_ctx: int = DEFAULT_CTX,
+                 timeout: float = 600.0, max_retries: int = 0, source: str = "default",
+                 max_tokens_cap: int | None = None, progress: bool = True):
+        path = Path(model_path).expanduser() if model_path else None
+        if path is not None and not path.is_file():
+            raise BackendError(f"embedded model: no GGUF file at {path}")
+        label = path.stem if path else DEFAULT_MODEL_LABEL
+        super().__init__(label, api_key="local", timeout=timeout, max_retries=max_retries, source=source,
+                         label="embedded")
+        self.model_path = path
+        self.n_ctx = n_ctx
+        self.progress = progress
+        if max_tokens_cap is not None:
+            self.max_tokens_cap = max_tokens_cap
+        self._server: EmbeddedServer | None = None
+
+    @property
+    def server(self) -> EmbeddedServer:
+        if self._server is None:
+            self._server = shared_server(self.model_path, self.n_ctx, progress=self.progress)
+        return self._server
+
+    def _server_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def where(self) -> str:
+        return f"embedded model ({self.model})"
+
+    def model_name(self) -> str:
+        return self.model
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.server.tokenize(text))
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.label, "kind": self.name, "model": self.model,
+                "model_path": str(self.model_path) if self.model_path else None,
+                "base_url": self._server.base_url if self._server else None, "source": self.source,
+                "timeout_s": self.timeout, "max_retries": self.max_retries, "local": True,
+                "n_ctx": self.n_ctx, "max_tokens_cap": self.max_tokens_cap}

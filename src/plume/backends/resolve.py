@@ -1,0 +1,99 @@
+"""Which backend to use, and why: CLI flags > environment > ./plume.toml [backend] > embedded default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from plume.backends.base import Backend
+from plume.errors import BackendError, InputError
+
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+LOCAL_PREFIX = "local:"
+
+
+@dataclass
+class Setting:
+    value: Any
+    source: str  # "--model flag", "PLUME_MODEL environment variable", "plume.toml [backend] model", …
+
+
+def _pick(flag: Any, flag_name: str, env: str | None, toml: dict, key: str) -> Setting | None:
+    if flag:
+        return Setting(flag, f"{flag_name} flag")
+    if env and os.environ.get(env):
+        return Setting(os.environ[env], f"{env} environment variable")
+    if toml.get(key):
+        return Setting(toml[key], f"plume.toml [backend] {key}")
+    return None
+
+
+def _number(toml: dict, key: str, default: float, kind=float) -> Any:
+    value = toml.get(key, default)
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"plume.toml: [backend] {key} must be a number, not {value!r}") from exc
+
+
+def get_backend(model: str | None = None, base_url: str | None = None, **overrides: Any) -> Backend:
+    """The backend the user asked for. `overrides` (timeout, max_retries, n_ctx, max_tokens_cap) win over
+    plume.toml; the choice and its reason are in `backend.source`."""
+    from plume.config import section
+
+    toml = {**section("backend"), **{k: v for k, v in overrides.items() if v is not None}}
+    model_s = _pick(model, "--model", "PLUME_MODEL", toml, "model")
+    url_s = _pick(base_url, "--base-url", "OPENAI_BASE_URL", toml, "base_url")
+    local_s = _pick(None, "", "PLUME_LOCAL_MODEL", toml, "local_model")
+    key_env = str(toml.get("api_key_env") or "OPENAI_API_KEY")
+    api_key = os.environ.get(key_env) or None
+    timeout = _number(toml, "timeout", 120.0)
+    retries = _number(toml, "max_retries", 2, int)
+
+    if model_s and str(model_s.value).startswith(LOCAL_PREFIX):
+        return _embedded(toml, str(model_s.value)[len(LOCAL_PREFIX):], model_s.source)
+    # Where the call goes: the most explicit of base URL, local GGUF and API key (flag > env > toml);
+    # an explicit model name outranks a local file set at the same level or below.
+    options: list[tuple[int, int, str]] = []
+    if url_s:
+        options.append((_rank(url_s), 1, "url"))
+    if local_s and not (model_s and _rank(model_s) <= _rank(local_s)):
+        options.append((_rank(local_s), 0, "local"))
+    if api_key:
+        options.append((1, 2, "openai"))
+    choice = min(options)[2] if options else None
+    if choice == "local":
+        return _embedded(toml, str(local_s.value), local_s.source)
+    from plume.backends.openai_compat import OpenAIBackend
+
+    if choice == "url":
+        source = url_s.source + (f"; model from {model_s.source}" if model_s else "; model: the server's first")
+        backend = OpenAIBackend(str(model_s.value) if model_s else None, base_url=str(url_s.value),
+                                api_key=api_key, timeout=timeout, max_retries=retries, source=source)
+        backend.name = "compatible"
+        return backend
+    if choice == "openai":
+        chosen = model_s or Setting(DEFAULT_OPENAI_MODEL, "Plume's default OpenAI model")
+        return OpenAIBackend(str(chosen.value), api_key=api_key, timeout=timeout, max_retries=retries,
+                             source=f"{key_env} environment variable; model from {chosen.source}")
+    if model_s:
+        raise BackendError(f"model {model_s.value!r} (from {model_s.source}) needs {key_env} for OpenAI or "
+                           f"--base-url for a compatible server; use local:/path/model.gguf for a local file")
+    return _embedded(toml, None, "default: no --model, no API key, no base URL")
+
+
+def _rank(setting: Setting) -> int:
+    """0 flag, 1 environment, 2 plume.toml: the lower wins between settings that disagree."""
+    if setting.source.endswith("flag"):
+        return 0
+    return 1 if "environment" in setting.source else 2
+
+
+def _embedded(toml: dict, path: str | None, source: str) -> Backend:
+    from plume.backends.embedded import DEFAULT_CTX, EmbeddedBackend
+
+    cap = toml.get("max_tokens_cap")
+    return EmbeddedBackend(path or None, n_ctx=_number(toml, "n_ctx", DEFAULT_CTX, int),
+                           timeout=_number(toml, "timeout", 600.0), max_retries=_number(toml, "max_retries", 0, int),
+                           source=source, max_tokens_cap=int(cap) if cap is not None else None)

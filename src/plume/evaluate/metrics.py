@@ -1,0 +1,65 @@
+"""Pure aggregates over evaluation records: compliance, voice, length, dimensions, banned terms, cost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from statistics import fmean
+from typing import Any
+
+from plume.evaluate.records import EvalRecord, length_error_of
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return fmean(values) if values else None
+
+
+def share(records: list[EvalRecord], test: Callable[[EvalRecord], bool]) -> float | None:
+    return _mean(1.0 if test(r) else 0.0 for r in records)
+
+
+
+
+def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
+    """The metrics of one group of outputs. Failed outputs count in `failed` and nowhere else."""
+    ok = [r for r in records if not r.failed]
+    landing = [r for r in ok if r.format == "landing"]
+    sized = [r for r in ok if r.requested_words]
+    return {
+        "n": len(records),
+        "failed": len(records) - len(ok),
+        "first_pass_compliance": share(ok, lambda r: r.first_pass_ok),
+        "compliance": share(ok, lambda r: r.final_ok),
+        "mean_attempts": _mean(r.attempts for r in ok),
+        "voice": _mean(r.voice for r in ok if r.voice is not None),
+        "voice_max": _mean(r.voice_max for r in ok if r.voice_max is not None),
+        "length_error": _mean(length_error_of(r) for r in sized),
+        "length_ratio": _mean(r.words / r.requested_words for r in sized),
+        "dimension_coverage": share(landing, lambda r: len(set(r.dimensions)) >= dimensions),
+        "banned_per_output": _mean(r.banned_first_pass for r in ok),
+        "banned_final_per_output": _mean(r.banned_final for r in ok),
+        "prompt_tokens": sum(r.prompt_tokens for r in records),
+        "completion_tokens": sum(r.completion_tokens for r in records),
+        "cost_usd": sum(r.cost_usd for r in records),
+        "duration_s": sum(r.duration_s for r in records),
+    }
+
+
+def _groups(records: list[EvalRecord], key: Callable[[EvalRecord], Any]) -> dict[Any, list[EvalRecord]]:
+    groups: dict[Any, list[EvalRecord]] = {}
+    for r in records:
+        groups.setdefault(key(r), []).append(r)
+    return groups
+
+
+def group_summaries(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
+    """Per audience × format, per audience, per format and overall (groups in order of appearance)."""
+    cells = _groups(records, lambda r: (r.audience, r.format))
+    return {
+        "by_variant": [
+            {"audience": a, "format": f, **summarize(rs, dimensions)} for (a, f), rs in cells.items()
+        ],
+        "by_audience": {a: summarize(rs, dimensions) for a, rs in _groups(records, lambda r: r.audience).items()},
+        "by_format": {f: summarize(rs, dimensions) for f, rs in _groups(records, lambda r: r.format).items()},
+        "overall": summarize(records, dimensions),
+    }

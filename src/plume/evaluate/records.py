@@ -1,0 +1,108 @@
+"""One judged output of an evaluation run, and the pure functions that score its text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+BLOCKING = ("error", "warning")
+BANNED_KINDS = ("banned", "substitution")
+
+_MARKUP = re.compile(r"(\*\*|__|`|^#{1,6}\s+|^\s*(?:[-*+•→]|\d+[.)])\s+|^>\s?)", re.MULTILINE)
+_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]*))?\]\]|\[([^\]]*)\]\([^)]*\)")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*|\d+(?:[.,]\d+)?", re.UNICODE)
+
+
+class EvalRecord(BaseModel):
+    """What the metrics need to know about one output (brief × audience × format)."""
+
+    brief: str
+    audience: str
+    format: str
+    status: Literal["clean", "violations", "failed"]
+    text: str = ""
+    requested_words: int | None = None
+    words: int = 0
+    first_pass: list[dict[str, Any]] = Field(default_factory=list)  # violations before any repair
+    violations: list[dict[str, Any]] = Field(default_factory=list)  # violations left at the end
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    duration_s: float = 0.0
+    model: str = ""
+    backend: str = ""
+    error: str | None = None
+    voice: float | None = None  # cosine similarity to the corpus centroid
+    voice_max: float | None = None  # highest cosine similarity to one note
+    dimensions: list[str] = Field(default_factory=list)  # house dimensions the text names
+    banned_first_pass: int = 0  # banned / substitution hits before any repair
+    banned_final: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"{self.brief}-{self.audience}-{self.format}"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def first_pass_ok(self) -> bool:
+        return not blocking(self.first_pass)
+
+    @property
+    def final_ok(self) -> bool:
+        return not blocking(self.violations)
+
+
+def blocking(violations: list[dict[str, Any]]) -> int:
+    """Error- and warning-level violations (suggestions do not count against compliance)."""
+    return sum(1 for v in violations if v.get("severity") in BLOCKING)
+
+
+def plain_text(text: str) -> str:
+    """Copy without Markdown markup or frontmatter, typographic quotes and spaces made plain."""
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end > 0:
+            text = text[end + 4 :]
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
+    text = _MARKUP.sub("", text)
+    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    return re.sub(r"[«»“”]", '"', text)
+
+
+def count_words(text: str) -> int:
+    """Words of the copy as a reader counts them (markup and hashtag signs aside)."""
+    return len(_WORD.findall(plain_text(text)))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def dimensions_named(text: str, names: list[str]) -> list[str]:
+    """The dimension names the text contains (case and accents ignored: "Eclaireur" counts)."""
+    folded = _fold(plain_text(text))
+    return [n for n in names if re.search(rf"(?<!\w){re.escape(_fold(n))}(?!\w)", folded)]
+
+
+def length_error_of(record: EvalRecord) -> float | None:
+    """|produced / requested − 1|: 0 is on target, 0.5 is half again too long or half too short."""
+    if not record.requested_words:
+        return None
+    return abs(record.words / record.requested_words - 1)
+
+
+def banned_hits(violations: list[dict[str, Any]], banned_rules: set[str]) -> int:
+    """Violations of banned-term or substitution rules."""
+    return sum(1 for v in violations if v.get("rule") in banned_rules)
+
+
+def banned_rule_ids(house) -> set[str]:
+    return {r.id for r in getattr(house, "rules", []) if getattr(r, "kind", None) in BANNED_KINDS}

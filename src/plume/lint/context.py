@@ -1,0 +1,59 @@
+"""One text being linted: its masks, its line index, and the factory for violations."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from plume.lint.markdown import Spans, body_start, mention_spans, never_spans
+from plume.lint.violation import Violation
+
+_NEWLINE = re.compile(r"\n")
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Context:
+    """Masks and the line index are computed at most once per text, only when a rule needs them."""
+
+    __slots__ = ("text", "start", "audience", "format", "_never", "_mentions", "_lines")
+
+    def __init__(self, text: str, audience: str | None = None, format: str | None = None):
+        self.text = text
+        self.start = body_start(text)
+        self.audience = audience
+        self.format = format
+        self._never: Spans | None = None
+        self._mentions: Spans | None = None
+        self._lines: list[int] | None = None
+
+    @property
+    def never(self) -> Spans:
+        if self._never is None:
+            self._never = never_spans(self.text, self.start)
+        return self._never
+
+    @property
+    def mentions(self) -> Spans:
+        if self._mentions is None:
+            self._mentions = mention_spans(self.text, self.start)
+        return self._mentions
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        if self._lines is None:
+            self._lines = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        i = bisect_right(self._lines, offset) - 1
+        return i + 1, offset - self._lines[i] + 1
+
+    def violation(self, rule, start: int, end: int, fix: str | None = None, safe: bool = False, **values) -> Violation:
+        """A violation of `rule` at [start, end); `values` fill the `{placeholders}` of its message."""
+        found = self.text[start:end]
+        values.setdefault("text", found)
+        values.setdefault("fix", fix if fix is not None else "")
+        message = rule.message.format_map(_Blank(values)) if "{" in rule.message else rule.message
+        line, column = self.position(start)
+        return Violation(rule.id, rule.severity, start, end, line, column, found, message, fix, safe and fix is not None)

@@ -1,0 +1,62 @@
+"""The engine: run the house rules that apply to an audience and a format over a text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from plume.lint.context import Context
+from plume.lint.kinds import Compiled, compile_rule
+from plume.lint.violation import SEVERITY_RANK, LintResult, Violation
+
+if TYPE_CHECKING:
+    from plume.house import House
+
+
+def compiled_rules(house: House) -> list[Compiled]:
+    """The house's rules compiled once and kept on the House object."""
+    cached = house._lint_cache
+    if cached is None:
+        cached = [compile_rule(rule) for rule in house.rules]
+        house._lint_cache = cached
+    return cached
+
+
+def _check_scope(house: House, audience: str | None, format: str | None) -> None:
+    if audience is not None:
+        house.audience(audience)
+    if format is not None:
+        house.format(format)
+
+
+def _order(v: Violation) -> tuple:
+    return (v.start, v.end, SEVERITY_RANK.get(v.severity, 9), v.rule)
+
+
+def lint_text(
+    text: str,
+    house: House | None = None,
+    audience: str | None = None,
+    format: str | None = None,
+    *,
+    select: set[str] | None = None,
+) -> LintResult:
+    """Lint `text` (frontmatter allowed, never linted) for an audience and a format.
+
+    Rules scoped to audiences or formats need the matching `audience`/`format`: with None they are
+    skipped, general rules still apply. `select` restricts to some rule ids. Unknown audience or format:
+    InputError.
+    """
+    if house is None:
+        from plume.house import load_house
+
+        house = load_house()
+    _check_scope(house, audience, format)
+    ctx = Context(text, audience, format)
+    violations: list[Violation] = []
+    for c in compiled_rules(house):
+        rule = c.rule
+        if (select is not None and rule.id not in select) or not rule.applies(audience, format):
+            continue
+        violations.extend(c.check(c, ctx))
+    violations.sort(key=_order)
+    return LintResult(violations, audience, format)

@@ -1,0 +1,82 @@
+"""Files for `plume lint`: reading (or stdin), the frontmatter's audience/format, atomic writes, diffs."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from plume.errors import InputError
+from plume.lint.markdown import FRONTMATTER
+
+STDIN = "-"
+
+
+def read_source(name: str) -> str:
+    """The text of a file, or of stdin for "-"; one-line InputError naming the file otherwise."""
+    if name == STDIN:
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    else:
+        try:
+            data = Path(name).read_bytes()
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a file") from None
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{_label(name)}: binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{_label(name)}: not UTF-8 (byte {exc.start})") from None
+    return text.replace("\r\n", "\n")
+
+
+def _label(name: str) -> str:
+    return "<stdin>" if name == STDIN else name
+
+
+def frontmatter_scope(text: str, name: str = STDIN) -> tuple[str | None, str | None]:
+    """(audience, format) declared in the YAML frontmatter, each None when absent."""
+    m = FRONTMATTER.match(text)
+    if not m:
+        return None, None
+    import yaml
+
+    block = m.group().split("\n", 1)[1] if "\n" in m.group() else ""
+    block = block.rsplit("---", 1)[0] if block.rstrip().endswith("---") else block.rsplit("...", 1)[0]
+    try:
+        data = yaml.safe_load(block) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark else ""
+        raise InputError(f"{_label(name)}: invalid YAML frontmatter{where}") from None
+    if not isinstance(data, dict):
+        return None, None
+    audience, fmt = data.get("audience"), data.get("format")
+    return (str(audience) if audience else None), (str(fmt) if fmt else None)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Replace the file's content atomically (temp file in the same folder + os.replace), keeping its mode."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        try:
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        except OSError:
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    label = _label(name)
+    old, new = (label, label) if Path(label).is_absolute() else (f"a/{label}", f"b/{label}")
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), old, new))

@@ -1,0 +1,92 @@
+"""`generate`: a LinkedIn post or landing copy for one audience, from a brief, through the lint loop."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from plume.write.loop import Call, Job, drive, lint_loop
+from plume.write.render import parse_structured, render_landing, render_linkedin, to_markdown
+from plume.write.result import WriteResult
+from plume.write.schemas import Brief, LandingCopy, LinkedInPost, schema_for
+
+_FENCE = re.compile(r"^```[a-z]*\s*|\s*```\s*$")
+
+
+def max_tokens_for(format: str, words: int) -> int:
+    """Room for the answer: ~2 tokens a French word plus the JSON keys, capped for the small model."""
+    overhead = 220 if format == "landing" else 120
+    return min(1400, 2 * words + overhead)
+
+
+def read_structured(schema, format: str, house, cta: str | None) -> Callable[[Any], tuple[str, Any] | None]:
+    """Completion → (rendered text, parsed model); None when a structured answer is unusable."""
+
+    def read(completion) -> tuple[str, Any] | None:
+        text = getattr(completion, "text", "") or ""
+        parsed = getattr(completion, "parsed", None)
+        if schema is not None and not isinstance(parsed, schema):
+            parsed = parse_structured(text, schema) if text.strip() else None
+        if isinstance(parsed, LinkedInPost):
+            return render_linkedin(parsed, cta=cta), parsed
+        if isinstance(parsed, LandingCopy):
+            return render_landing(parsed, house=house, cta=cta), parsed
+        if schema is not None and text.lstrip().startswith("{"):
+            return None  # JSON cut short or off-schema: ask again
+        plain = _FENCE.sub("", text.strip())
+        return (plain + "\n", None) if plain else None
+
+    return read
+
+
+def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None, backend=None,
+                 attempts: int = 3, markdown: bool = False, repair: bool = True, budget: int | None = None,
+                 command: str = "generate", temperature: float = 0.7) -> Job:
+    """The generate pipeline as a job (see plume.write.loop)."""
+    from plume import prompts
+
+    house.audience(audience)
+    fmt = house.format(format)
+    schema = schema_for(format, house)
+    prompt = prompts.generate_prompt(brief, audience, format, house=house, corpus=corpus, backend=backend, budget=budget)
+    meta = {"command": command, "audience": audience, "format": format}
+    max_tokens = max_tokens_for(format, brief.words or fmt.default_words)
+
+    def repair_call(text: str, violations: list) -> Call:
+        p = prompts.repair_prompt(text, violations, audience, format, task="generate", structured=schema is not None,
+                                  house=house, backend=backend, budget=budget)
+        return Call(p.messages, max_tokens, schema, 0.3, meta)
+
+    def finish(best) -> str:
+        return to_markdown(best.text) if markdown and format == "linkedin" else best.text
+
+    return lint_loop(
+        Call(prompt.messages, max_tokens, schema, temperature, meta),
+        read=read_structured(schema, format, house, brief.cta),
+        repair_call=repair_call,
+        house=house,
+        audience=audience,
+        format=format,
+        attempts=attempts,
+        repair=repair,
+        finish=finish,
+        brief=brief,
+    )
+
+
+def generate(brief: Brief | str, audience: str, format: str, backend=None, *, attempts: int = 3,
+             markdown: bool = False, repair: bool = True, house=None, corpus=None, budget: int | None = None,
+             on_delta: Callable[[str], None] | None = None, temperature: float = 0.7) -> WriteResult:
+    """Write one piece for `audience` in `format`; lint, fix, repair up to `attempts` model calls."""
+    from plume.house import load_house
+
+    if isinstance(brief, str):
+        brief = Brief(topic=brief)
+    house = house or load_house()
+    if backend is None:
+        from plume.backends import get_backend
+
+        backend = get_backend()
+    job = generate_job(brief, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
+                       markdown=markdown, repair=repair, budget=budget, temperature=temperature)
+    return drive(job, backend, on_delta)

@@ -1,0 +1,85 @@
+"""Structured answers → text: LinkedIn-ready plain text (or Markdown for the vault), landing Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from plume.write.schemas import DimensionCopy, LandingCopy, LinkedInPost
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_LEADING_BULLET = re.compile(r"^\s*(?:[-*+•→]|\d+[.)])\s+")
+
+
+def _line(text: str) -> str:
+    """One line of copy: whitespace collapsed, a leading list marker dropped."""
+    return _LEADING_BULLET.sub("", " ".join(str(text).split()))
+
+
+def _hashtag(tag: str) -> str:
+    word = re.sub(r"[\s#]+", "", str(tag))
+    return f"#{word}" if word else ""
+
+
+def _with_cta(closing: str, cta: str | None) -> list[str]:
+    """The closing, then the brief's call to action word for word unless the model already wrote it."""
+    parts = [_line(closing)] if closing.strip() else []
+    if cta and cta.strip() and cta.strip().lower() not in closing.lower():
+        parts.append(cta.strip())
+    return parts
+
+
+def render_linkedin(post: LinkedInPost, *, markdown: bool = False, cta: str | None = None) -> str:
+    """Plain text LinkedIn shows as written (• bullets); `markdown` keeps a bold hook and - bullets."""
+    hook = _line(post.hook)
+    blocks = [f"**{hook}**" if markdown and hook else hook]
+    blocks += [p for p in (_line(p) for p in post.paragraphs) if p]
+    bullets = [b for b in (_line(b) for b in post.bullets) if b]
+    if bullets:
+        mark = "- " if markdown else "• "
+        blocks.append("\n".join(mark + b for b in bullets))
+    blocks += _with_cta(post.closing, cta)
+    tags = list(dict.fromkeys(t for t in (_hashtag(t) for t in post.hashtags) if t))[:5]
+    if tags:
+        blocks.append(" ".join(tags))
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def render_landing(copy: LandingCopy, *, house=None, cta: str | None = None) -> str:
+    """Landing copy as Markdown; a house dimension the model left out is filled from the house file."""
+    dimensions = list(copy.dimensions)
+    if house is not None:
+        have = {d.name for d in dimensions}
+        dimensions = [d for d in dimensions if d.name in {h.name for h in house.dimensions}]
+        dimensions += [DimensionCopy(name=h.name, role=h.role) for h in house.dimensions if h.name not in have]
+    lines = [f"# {_line(copy.title)}", "", _line(copy.subtitle), ""]
+    if copy.pains:
+        lines += ["### Vous vous reconnaissez ?", "", *(f"- {_line(p)}" for p in copy.pains), ""]
+    lines += ["### Trois dimensions", "", *(f"- **{d.name}** : {_line(d.role)}" for d in dimensions), ""]
+    if copy.benefits:
+        lines += ["### Ce que vous y gagnez", "", *(f"- {_line(b)}" for b in copy.benefits), ""]
+    if copy.how_it_works:
+        steps = [_line(s) for s in copy.how_it_works]
+        lines += ["### Comment ça se passe", "", *(f"{i}. {s}" for i, s in enumerate(steps, 1)), ""]
+    action = cta.strip() if cta and cta.strip() else _line(copy.call_to_action)
+    lines += [f"**{action}**", ""]
+    return "\n".join(lines)
+
+
+def parse_structured(text: str, schema):
+    """The model's JSON answer as `schema`, or None when it is not JSON of that shape."""
+    from pydantic import ValidationError
+
+    raw = _FENCE.sub("", text.strip())
+    start, end = raw.find("{"), raw.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    try:
+        return schema.model_validate(json.loads(raw[start : end + 1]))
+    except (json.JSONDecodeError, ValidationError):
+        return None
+
+
+def to_markdown(text: str) -> str:
+    """LinkedIn plain text back to vault Markdown: • and → bullets become list items."""
+    return re.sub(r"^[•→]\s+", "- ", text, flags=re.MULTILINE)

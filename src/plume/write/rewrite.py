@@ -1,0 +1,103 @@
+"""`rewrite`: a draft in house vocabulary and voice for an audience; its facts and structure kept."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
+from plume.write.result import WriteResult
+
+_FRONTMATTER = re.compile(r"\A(---\r?\n.*?\r?\n(?:---|\.\.\.)\s*\r?\n)(.*)\Z", re.DOTALL)
+_WRAP = re.compile(r"\A\s*(?:```[a-z]*|«)\s*\n?(.*?)\n?\s*(?:```|»)\s*\Z", re.DOTALL)
+
+
+def split_frontmatter(text: str) -> tuple[str, str]:
+    """(frontmatter block or "", body)."""
+    m = _FRONTMATTER.match(text)
+    return (m.group(1), m.group(2)) if m else ("", text)
+
+
+def unwrap(answer: str) -> str:
+    """The model's rewrite without the « » or code fence it sometimes copies from the prompt."""
+    answer = answer.strip()
+    m = _WRAP.match(answer)
+    return (m.group(1) if m else answer).strip()
+
+
+def unified_diff(before: str, after: str, name: str = "draft") -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
+
+
+def deterministic(draft: str, audience: str, format: str | None = None, *, house=None) -> WriteResult:
+    """Only the linter's safe substitutions: works with no model at all."""
+    from plume.house import load_house
+
+    house = house or load_house()
+    house.audience(audience)
+    text, result = fix(draft, house, audience, format)
+    first = as_dicts(result.violations)
+    return WriteResult(text=text, audience=audience, format=format, source=draft, violations=first,
+                       first_pass_violations=first, attempts=0, errors=result.errors, warnings=result.warnings)
+
+
+def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, corpus=None, backend=None,
+                attempts: int = 3, repair: bool = True, budget: int | None = None) -> Job:
+    """The rewrite pipeline as a job: safe fixes first, then the model, then the lint loop."""
+    from plume import prompts
+
+    house.audience(audience)
+    head, body = split_frontmatter(draft)
+    fixed, result = fix(body, house, audience, format)
+    prompt = prompts.rewrite_prompt(fixed, audience, format, violations=[v for v in result.violations
+                                    if v.severity in ("error", "warning")], house=house, corpus=corpus,
+                                    backend=backend, budget=budget)
+    meta = {"command": "rewrite", "audience": audience, "format": format}
+    max_tokens = min(1600, int(prompts.count_tokens(fixed, backend) * 1.4) + 120)
+
+    def read(completion) -> tuple[str, Any] | None:
+        text = unwrap(getattr(completion, "text", "") or "")
+        return (head + text + "\n", None) if text else None
+
+    def repair_call(text: str, violations: list) -> Call:
+        p = prompts.repair_prompt(split_frontmatter(text)[1], violations, audience, format, task="rewrite", house=house,
+                                  backend=backend, budget=budget)
+        return Call(p.messages, max_tokens, None, 0.2, meta)
+
+    return lint_loop(
+        Call(prompt.messages, max_tokens, None, 0.3, meta),
+        read=read,
+        repair_call=repair_call,
+        house=house,
+        audience=audience,
+        format=format,
+        attempts=attempts,
+        repair=repair,
+        source=draft,
+    )
+
+
+def rewrite(draft: str, audience: str, format: str | None = None, backend=None, *, attempts: int = 3,
+            repair: bool = True, llm: bool = True, house=None, corpus=None, budget: int | None = None) -> WriteResult:
+    """The draft rewritten for `audience`; `llm=False` applies only the deterministic substitutions."""
+    from plume.house import load_house
+
+    house = house or load_house()
+    if not llm:
+        return deterministic(draft, audience, format, house=house)
+    if backend is None:
+        from plume.backends import get_backend
+
+        backend = get_backend()
+    job = rewrite_job(draft, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
+                      repair=repair, budget=budget)
+    return drive(job, backend)
+
+
+async def arewrite(draft: str, audience: str, format: str | None = None, backend=None, **kw) -> WriteResult:
+    from plume.house import load_house
+
+    house = kw.pop("house", None) or load_house()
+    return await adrive(rewrite_job(draft, audience, format, house=house, backend=backend, **kw), backend)

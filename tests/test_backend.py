@@ -1,0 +1,191 @@
+"""The OpenAI-compatible backend against the scripted server, and the resolution flags > env > toml."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from pydantic import BaseModel
+from scripted_server import Reply, ScriptedServer
+from typer.testing import CliRunner
+
+from plume import history
+from plume.backends import Backend, Completion, Usage, get_backend
+from plume.backends.embedded import EmbeddedBackend
+from plume.backends.openai_compat import OpenAIBackend
+from plume.errors import BackendError
+
+MESSAGES = [{"role": "system", "content": "Tu écris en français."},
+            {"role": "user", "content": "Une accroche sur la délégation."}]
+
+
+class Hook(BaseModel):
+    hook: str
+    question: str
+
+
+def test_complete_returns_a_full_completion_and_logs_it():
+    with ScriptedServer([Reply(content="Déléguer, c'est choisir.", prompt_tokens=1000, completion_tokens=500)]) as srv:
+        b = get_backend(model="gpt-4o-mini", base_url=srv.base_url)
+        c = b.complete(MESSAGES, max_tokens=80, temperature=0.2,
+                       meta={"command": "generate", "audience": "pme", "format": "linkedin"})
+        body, host = srv.requests[0], srv.base_url.split("/")[2]
+    assert isinstance(b, Backend) and isinstance(c, Completion)
+    assert c.text == "Déléguer, c'est choisir."
+    assert c.usage == Usage(1000, 500)
+    assert c.model == "gpt-4o-mini" and c.backend == host
+    assert c.cost_usd == pytest.approx((1000 * 0.15 + 500 * 0.60) / 1e6)
+    assert c.duration_s > 0
+    assert body["max_tokens"] == 80 and body["temperature"] == 0.2 and body["messages"] == MESSAGES
+    row = history.get(c.history_id)
+    assert (row["status"], row["command"], row["audience"], row["format"]) == ("ok", "generate", "pme", "linkedin")
+    assert row["messages"] == MESSAGES and row["response"] == c.text
+    assert (row["prompt_tokens"], row["completion_tokens"]) == (1000, 500)
+
+
+def test_structured_answer_is_a_pydantic_instance():
+    answer = json.dumps({"hook": "Et si déléguer était un choix ?", "question": "Que gardez-vous ?"})
+    with ScriptedServer([Reply(content=answer)]) as srv:
+        c = OpenAIBackend("m", base_url=srv.base_url).complete(MESSAGES, max_tokens=80, schema=Hook)
+        body = srv.requests[0]
+    assert isinstance(c.parsed, Hook) and c.parsed.question == "Que gardez-vous ?"
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["name"] == "Hook"
+    assert history.get(c.history_id)["parsed"] == c.parsed.model_dump()
+
+
+def test_stream_yields_deltas_and_a_final_completion():
+    text = "Une phrase qui arrive en plusieurs morceaux, comme un vrai flux."
+    with ScriptedServer([Reply(content=text, prompt_tokens=12, completion_tokens=14)]) as srv:
+        s = OpenAIBackend("m", base_url=srv.base_url).stream(MESSAGES, max_tokens=80)
+        pieces = list(s)
+        body = srv.requests[0]
+    assert len(pieces) > 3 and "".join(pieces) == text
+    assert s.last.text == text and s.last.usage == Usage(12, 14)
+    assert body["stream"] is True
+    assert history.get(s.last.history_id)["status"] == "ok"
+
+
+def test_structured_stream():
+    answer = json.dumps({"hook": "Accroche", "question": "Question ?"})
+    with ScriptedServer([Reply(content=answer)]) as srv:
+        s = OpenAIBackend("m", base_url=srv.base_url).stream(MESSAGES, max_tokens=80, schema=Hook)
+        assert s.text() == answer
+    assert s.last.parsed == Hook(hook="Accroche", question="Question ?")
+
+
+def test_concurrent_async_calls():
+    with ScriptedServer(responder=lambda body: Reply(content=body["messages"][-1]["content"].upper())) as srv:
+        b = OpenAIBackend("m", base_url=srv.base_url)
+
+        async def run():
+            return await asyncio.gather(*[b.acomplete([{"role": "user", "content": f"n{i}"}], max_tokens=5)
+                                          for i in range(5)])
+
+        results = asyncio.run(run())
+    assert [c.text for c in results] == [f"N{i}" for i in range(5)]
+    assert len({c.history_id for c in results}) == 5
+
+
+def test_the_api_key_never_reaches_the_history(monkeypatch):
+    secret = "sk-proj-SECRET-never-log-me"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    with ScriptedServer([Reply(content="ok"), Reply(status=401)]) as srv:
+        b = get_backend(model="m", base_url=srv.base_url)
+        b.complete(MESSAGES, max_tokens=5)
+        with pytest.raises(BackendError):
+            b.complete(MESSAGES, max_tokens=5)
+        assert srv.headers[0]["authorization"] == f"Bearer {secret}"
+    raw = b"".join(p.read_bytes() for p in history.db_path().parent.glob("history.db*"))
+    assert secret.encode() not in raw and b"Bearer" not in raw
+
+
+def test_without_a_model_name_the_server_first_model_is_used():
+    with ScriptedServer([Reply(content="ok")], model="llama3.1:8b") as srv:
+        b = get_backend(base_url=srv.base_url)
+        assert "model: the server's first" in b.source
+        c = b.complete(MESSAGES, max_tokens=5)
+        assert srv.requests[0]["model"] == "llama3.1:8b"
+    assert c.model == "llama3.1:8b"
+
+
+def test_count_tokens_uses_tiktoken_for_openai_models():
+    b = OpenAIBackend("gpt-4o", base_url="http://127.0.0.1:9/v1")
+    assert b.count_tokens("hello world") == 2
+    assert b.count_tokens("Bonjour à tous, voici la note.") > 5
+
+
+# -- resolution: flags > environment > plume.toml > embedded default ----------------------------------
+
+def test_default_is_the_embedded_model_and_says_why():
+    b = get_backend()
+    assert isinstance(b, EmbeddedBackend) and b.is_local and b.max_tokens_cap
+    assert b.source.startswith("default")
+    assert b.describe()["base_url"] is None  # nothing started yet
+
+
+def test_api_key_selects_openai(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
+    b = get_backend()
+    assert b.name == "openai" and b.model == "gpt-4o-mini" and "OPENAI_API_KEY" in b.source
+    assert b.needs_key and not b.is_local
+
+
+def test_flag_beats_env_beats_toml(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plume.toml").write_text('[backend]\nmodel = "toml-model"\nbase_url = "http://127.0.0.1:1/v1"\n'
+                                         'timeout = 7\n', encoding="utf-8")
+    b = get_backend()
+    assert (b.model, b.base_url, b.timeout) == ("toml-model", "http://127.0.0.1:1/v1", 7.0)
+    assert b.source.startswith("plume.toml [backend] base_url")
+    monkeypatch.setenv("PLUME_MODEL", "env-model")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:2/v1")
+    b = get_backend()
+    assert (b.model, b.base_url) == ("env-model", "http://127.0.0.1:2/v1")
+    assert "OPENAI_BASE_URL environment variable" in b.source and "PLUME_MODEL" in b.source
+    b = get_backend(model="flag-model", base_url="http://127.0.0.1:3/v1")
+    assert (b.model, b.base_url) == ("flag-model", "http://127.0.0.1:3/v1")
+    assert b.source.startswith("--base-url flag")
+
+
+def test_local_gguf_by_flag_and_env(monkeypatch, tmp_path):
+    gguf = tmp_path / "french-7b.gguf"
+    gguf.write_bytes(b"GGUF")
+    b = get_backend(model=f"local:{gguf}")
+    assert isinstance(b, EmbeddedBackend) and b.model == "french-7b" and b.model_path == gguf
+    assert b.source == "--model flag"
+    monkeypatch.setenv("PLUME_LOCAL_MODEL", str(gguf))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
+    b = get_backend()
+    assert isinstance(b, EmbeddedBackend) and b.source == "PLUME_LOCAL_MODEL environment variable"
+    assert get_backend(model="gpt-4o").name == "openai"  # an explicit model name beats the local file
+
+
+def test_missing_local_file_and_model_without_server_are_clear_errors(tmp_path):
+    with pytest.raises(BackendError, match="no GGUF file at"):
+        get_backend(model=f"local:{tmp_path / 'absent.gguf'}")
+    with pytest.raises(BackendError, match="needs OPENAI_API_KEY"):
+        get_backend(model="gpt-4o")
+
+
+def test_cli_backend_json_and_check_against_a_server(tmp_path):
+    from plume.cli import app
+
+    with ScriptedServer([Reply(content="ok")]) as srv:
+        result = CliRunner().invoke(app, ["backend", "--json", "--check", "--model", "m", "--base-url", srv.base_url])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["active"]["source"].startswith("--base-url flag")
+    assert data["check"]["ok"] is True
+    assert "1.5B" in data["note"] and "OPENAI_API_KEY" in data["note"] and "local:" in data["note"]
+    assert {"assembled", "size", "hash_ok", "path"} <= set(data["embedded_default"])
+
+
+def test_cli_backend_check_failure_exits_3():
+    from plume.cli import app
+
+    with ScriptedServer([Reply(status=401)]) as srv:
+        result = CliRunner().invoke(app, ["backend", "--check", "--model", "m", "--base-url", srv.base_url])
+    assert result.exit_code == 3
+    assert "authentication refused" in result.output

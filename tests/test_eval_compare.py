@@ -1,0 +1,88 @@
+"""plume eval --compare on two small report folders, and the chart file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from plume.cli import app
+from plume.errors import InputError
+from plume.evaluate.chart import render_chart
+from plume.evaluate.compare import compare_reports
+from plume.evaluate.records import EvalRecord
+from plume.evaluate.report import build_report, load_report, write_report
+
+BASELINE = {"method": "test", "reference_voice": 0.28, "corpus_voice_loo": 0.55, "reference_texts": 8,
+            "corpus_notes": 5}
+
+
+def write_run(folder, *, first_pass_ok: list[bool], voice: float, repair: bool):
+    records = [
+        EvalRecord(brief="b", audience=a, format="linkedin", status="clean", attempts=1 if ok else 2,
+                   first_pass=[] if ok else [{"rule": "jargon-pme", "severity": "error"}], voice=voice,
+                   words=100, requested_words=100, completion_tokens=50)
+        for a, ok in zip(["pme", "cos", "coo"], first_pass_ok)
+    ]
+    report = build_report(records, settings={"model": "m", "repair": repair, "attempts": 3, "briefs": 1,
+                                             "audiences": ["pme", "cos", "coo"], "formats": ["linkedin"],
+                                             "concurrency": 1}, baseline=BASELINE, wall_time_s=1.0)
+    write_report(folder, report)
+    return report
+
+
+@pytest.fixture
+def runs(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_run(a, first_pass_ok=[False, False, True], voice=0.30, repair=False)
+    write_run(b, first_pass_ok=[True, False, True], voice=0.36, repair=True)
+    return a, b
+
+
+def test_compare_differences(runs):
+    data = compare_reports(*runs)
+    rows = {(r["scope"], r["metric"]): r for r in data["rows"]}
+    fp = rows["overall", "first_pass_compliance"]
+    assert (fp["a"], fp["b"]) == pytest.approx((1 / 3, 2 / 3))
+    assert fp["delta"] == pytest.approx(1 / 3) and fp["better"] is True
+    attempts = rows["overall", "mean_attempts"]
+    assert attempts["delta"] == pytest.approx(-1 / 3) and attempts["better"] is True  # fewer calls is better
+    assert rows["overall", "voice"]["delta"] == pytest.approx(0.06)
+    assert rows["pme/linkedin", "first_pass_compliance"]["delta"] == 1.0
+    assert rows["cos", "compliance"]["delta"] == 0 and rows["cos", "compliance"]["better"] is None
+    assert (data["a"]["repair"], data["b"]["repair"]) == (False, True)
+
+
+def test_compare_cli_json_and_table(runs):
+    a, b = map(str, runs)
+    result = CliRunner().invoke(app, ["eval", "--compare", a, b, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["b"]["repair"] is True
+    result = CliRunner().invoke(app, ["eval", "--compare", a, b])
+    assert result.exit_code == 0, result.output
+    assert "first-pass compliance" in result.stdout and "+33 pts" in result.stdout
+
+
+def test_compare_refuses_a_folder_without_report(tmp_path, runs):
+    result = CliRunner().invoke(app, ["eval", "--compare", str(runs[0]), str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no report.json" in result.output
+    (tmp_path / "report.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match="not a plume eval report"):
+        load_report(tmp_path)
+
+
+def test_chart_is_a_png(runs):
+    assert (runs[0] / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = load_report(runs[1])
+    png = render_chart(report)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_report_markdown_has_tables_and_baseline(runs):
+    md = (runs[1] / "report.md").read_text(encoding="utf-8")
+    assert "| pme | linkedin | 1 | 100 % | 100 % |" in md
+    assert "| **all** | **all** |" in md
+    assert "reference set of generic French business copy (8 texts): **0.280**" in md
+    assert "![compliance and voice by audience](chart.png)" in md

@@ -1,0 +1,151 @@
+"""plume eval end to end on the scripted server: metrics equal the numbers computed by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from eval_fixtures import BRIEFS_YAML, responder
+from scripted_server import ScriptedServer
+from typer.testing import CliRunner
+
+from plume.backends import get_backend
+from plume.cli import app
+from plume.errors import InputError
+from plume.evaluate.briefs import load_briefs
+from plume.evaluate.records import count_words
+from plume.evaluate.run import run_eval
+from plume.evaluate.voice import house_voice_model
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def voice():
+    return house_voice_model()
+
+
+@pytest.fixture
+def briefs(tmp_path):
+    path = tmp_path / "briefs.yaml"
+    path.write_text(BRIEFS_YAML, encoding="utf-8")
+    return load_briefs(path)
+
+
+def run(srv, briefs, out, voice, **kwargs):
+    backend = get_backend(model="scripted-model", base_url=srv.base_url)
+    try:
+        return run_eval(briefs, out=out, backend=backend, audiences=["pme", "coo"], voice=voice,
+                        concurrency=2, **kwargs)
+    finally:
+        backend.close()
+
+
+def test_metrics_match_hand_computation(tmp_path, briefs, voice):
+    out = tmp_path / "run"
+    with ScriptedServer(responder=responder()) as srv:
+        report = run(srv, briefs, out, voice)
+        assert len(srv.requests) == 7  # pme/linkedin 2, pme/landing 1, coo/linkedin 1, coo/landing 3
+
+    s = report["summary"]
+    o = s["overall"]
+    assert (o["n"], o["failed"]) == (4, 0)
+    assert o["first_pass_compliance"] == 0.5  # pme/landing and coo/linkedin clean at once
+    assert o["compliance"] == 0.75  # coo/landing keeps "Operating Partner"
+    assert o["mean_attempts"] == 1.75  # (2 + 1 + 1 + 3) / 4
+    assert o["banned_per_output"] == 0.75  # raw first answers: 2 + 0 + 0 + 1
+    assert o["banned_final_per_output"] == 0.25
+    assert o["dimension_coverage"] == 1.0
+    assert (o["prompt_tokens"], o["completion_tokens"], o["cost_usd"]) == (700, 350, 0.0)
+    assert s["by_audience"]["pme"]["compliance"] == 1.0 and s["by_audience"]["pme"]["mean_attempts"] == 1.5
+    assert s["by_audience"]["coo"]["compliance"] == 0.5 and s["by_audience"]["coo"]["mean_attempts"] == 2.0
+    # LinkedIn lengths: 27 and 28 words for 30 requested
+    assert s["by_format"]["linkedin"]["length_error"] == pytest.approx((3 / 30 + 2 / 30) / 2)
+    # landing words include the rendered headings: 74 (pme) and 75 (coo, longer subtitle) for 100 requested
+    assert s["by_format"]["landing"]["length_error"] == pytest.approx((26 / 100 + 25 / 100) / 2)
+    assert o["length_error"] == pytest.approx((3 / 30 + 2 / 30 + 26 / 100 + 25 / 100) / 4)
+    cells = {(c["audience"], c["format"]): c for c in s["by_variant"]}
+    assert cells["pme", "linkedin"]["first_pass_compliance"] == 0.0
+    assert cells["pme", "linkedin"]["compliance"] == 1.0
+    assert cells["coo", "landing"]["mean_attempts"] == 3.0
+    assert report["rules_first_pass"] == {"jargon-pme": 1, "operating-partner": 1}
+    assert report["rules_final"] == {"operating-partner": 1}
+
+    # voice: each output scored against the corpus, baseline from the reference set
+    records = {r["id"]: r for r in report["records"]}
+    text = (out / "outputs" / "alpha-coo-linkedin.json").read_text(encoding="utf-8")
+    saved = json.loads(text)
+    assert saved["words"] == 28 == count_words(saved["text"])
+    assert records["alpha-coo-linkedin"]["voice"] == pytest.approx(voice.score([saved["text"]]).centroid[0], abs=1e-4)
+    assert report["baseline"]["reference_voice"] < report["baseline"]["corpus_voice_loo"]
+    assert o["voice"] == pytest.approx(sum(r["voice"] for r in report["records"]) / 4)
+
+    # files a person can read
+    assert (out / "chart.png").read_bytes()[:8] == PNG
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["overall"]["n"] == 4
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| pme | linkedin | 1 | 0 % | 100 % |" in md
+    for id_ in ("alpha-pme-linkedin", "alpha-pme-landing", "alpha-coo-linkedin", "alpha-coo-landing"):
+        assert (out / "outputs" / f"{id_}.md").read_text(encoding="utf-8").startswith("---\nbrief: alpha\n")
+    coo_landing = (out / "outputs" / "alpha-coo-landing.md").read_text(encoding="utf-8")
+    assert "operating-partner" in coo_landing and "Operating Partner" in coo_landing
+
+
+def test_rerun_resumes_without_model_calls_and_refuses_other_settings(tmp_path, briefs, voice):
+    out = tmp_path / "run"
+    with ScriptedServer(responder=responder()) as srv:
+        first = run(srv, briefs, out, voice)
+        calls = len(srv.requests)
+        again = run(srv, briefs, out, voice)
+        assert len(srv.requests) == calls
+        assert again["summary"]["overall"] == first["summary"]["overall"]
+        assert again["settings"]["resumed"] == 4
+        with pytest.raises(InputError, match="other settings"):
+            run(srv, briefs, out, voice, repair=False)
+
+
+def test_no_repair_and_one_failed_output(tmp_path, briefs, voice):
+    with ScriptedServer(responder=responder(fail=("coo", "linkedin"))) as srv:
+        report = run(srv, briefs, tmp_path / "run", voice, repair=False)
+    o = report["summary"]["overall"]
+    assert (o["n"], o["failed"]) == (4, 1)
+    assert o["mean_attempts"] == 1.0  # no repair prompt
+    assert o["first_pass_compliance"] == pytest.approx(1 / 3)  # only pme/landing, of the 3 produced
+    assert o["compliance"] == pytest.approx(1 / 3)
+    failed = next(r for r in report["records"] if r["status"] == "failed")
+    assert failed["id"] == "alpha-coo-linkedin" and "scripted failure" in failed["error"]
+
+
+def test_non_eval_folder_is_refused(tmp_path, briefs, voice):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.md").write_text("à moi", encoding="utf-8")
+    with ScriptedServer(responder=responder()) as srv, pytest.raises(InputError, match="holds no eval run"):
+        run(srv, briefs, out, voice)
+    assert (out / "notes.md").read_text(encoding="utf-8") == "à moi"
+
+
+def test_cli_eval_json(tmp_path):
+    briefs = tmp_path / "briefs.yaml"
+    briefs.write_text(BRIEFS_YAML, encoding="utf-8")
+    out = tmp_path / "run"
+    with ScriptedServer(responder=responder()) as srv:
+        result = CliRunner().invoke(app, ["eval", "--briefs", str(briefs), "--audiences", "coo", "--formats",
+                                          "linkedin", "--out", str(out), "--base-url", srv.base_url,
+                                          "--model", "scripted-model", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["overall"]["n"] == 1
+    assert data["summary"]["overall"]["first_pass_compliance"] == 1.0
+    assert data["settings"]["audiences"] == ["coo"]
+    assert (out / "outputs" / "alpha-coo-linkedin.md").is_file()
+
+
+def test_cli_unknown_audience_is_one_line(tmp_path):
+    briefs = tmp_path / "briefs.yaml"
+    briefs.write_text(BRIEFS_YAML, encoding="utf-8")
+    with ScriptedServer(responder=responder()) as srv:
+        result = CliRunner().invoke(app, ["eval", "--briefs", str(briefs), "--audiences", "ceo", "--out",
+                                          str(tmp_path / "run"), "--base-url", srv.base_url])
+    assert result.exit_code == 2
+    assert "unknown audience 'ceo'" in result.output

@@ -1,0 +1,95 @@
+"""rewrite: deterministic substitutions with no model, the model path with repair, the draft kept safe."""
+
+from __future__ import annotations
+
+import json
+
+from scripted_server import Reply, ScriptedServer
+from typer.testing import CliRunner
+
+from plume.backends import get_backend
+from plume.cli import app
+from plume.lint import lint_text
+from plume.write import rewrite
+
+DRAFT = """---
+title: brouillon
+---
+Pourquoi faire appel à un Chief of Staff externe ?
+
+Je travaille en part time auprès des C-level, comme COS externe.
+
+- prioriser
+- structurer
+"""
+MODEL_KEEPS_JARGON = "Pourquoi faire appel à un Associé Opérationnel & Stratégique ?\n\nJe travaille à temps partagé auprès des C-level.\n\n- prioriser\n- structurer"
+MODEL_CLEAN = "Pourquoi faire appel à un Associé Opérationnel & Stratégique ?\n\nJe travaille à temps partagé auprès des dirigeants.\n\n- prioriser\n- structurer"
+
+
+def test_no_llm_applies_only_the_safe_substitutions():
+    r = rewrite(DRAFT, "pme", llm=False)
+    assert "Chief of Staff externe" not in r.text and "part time" not in r.text and "COS externe" not in r.text
+    assert "Associé Opérationnel & Stratégique" in r.text
+    assert "C-level" in r.text  # a banned term has no automatic fix: it is reported
+    assert r.attempts == 0 and r.errors >= 1 and r.source == DRAFT
+    assert r.text.startswith("---\ntitle: brouillon\n---\n")
+    assert rewrite(r.text, "pme", llm=False).text == r.text  # idempotent
+
+
+def test_model_rewrite_repairs_until_no_error():
+    with ScriptedServer([Reply(MODEL_KEEPS_JARGON), Reply(f"«\n{MODEL_CLEAN}\n»")]) as srv:
+        backend = get_backend(model="m", base_url=srv.base_url)
+        r = rewrite(DRAFT, "pme", None, backend)
+        first_user = srv.requests[0]["messages"][1]["content"]
+        repair_user = srv.requests[1]["messages"][1]["content"]
+    assert r.attempts == 2
+    # the model saw the draft with the safe fixes already applied, and the jargon to remove
+    assert "part time" not in first_user.split("Brouillon :")[1] and "C-level" in first_user
+    assert "title: brouillon" not in repair_user  # frontmatter never goes to the model
+    assert "C-level" in repair_user
+    assert r.text.startswith("---\ntitle: brouillon\n---\n")  # frontmatter kept
+    assert "«" not in r.text and "dirigeants" in r.text
+    assert lint_text(r.text, audience="pme").errors == 0
+    assert r.first_pass_violations and any(v["text"] == "C-level" for v in r.first_pass_violations)
+
+
+def test_cli_no_llm_prints_text_and_diff_and_keeps_the_draft(tmp_path):
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--no-llm"])
+    assert result.exit_code == 1  # C-level remains: an error
+    assert "Associé Opérationnel & Stratégique" in result.stdout
+    assert "-Pourquoi faire appel à un Chief of Staff externe" in result.stderr
+    assert "+Pourquoi faire appel à un Associé Opérationnel & Stratégique" in result.stderr
+    assert draft.read_text(encoding="utf-8") == DRAFT
+
+
+def test_cli_in_place_writes_a_backup_first(tmp_path):
+    draft = tmp_path / "draft.md"
+    draft.write_text(DRAFT, encoding="utf-8")
+    with ScriptedServer([Reply(MODEL_CLEAN)]) as srv:
+        result = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--in-place", "--base-url", srv.base_url,
+                                          "--model", "m"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "draft.md.bak").read_text(encoding="utf-8") == DRAFT
+    assert "dirigeants" in draft.read_text(encoding="utf-8")
+    again = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--in-place", "--no-llm"])
+    assert again.exit_code == 2 and ".bak" in again.stderr  # an existing backup is not overwritten
+
+
+def test_cli_out_and_audience_from_frontmatter(tmp_path):
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\naudience: pme\n---\nJe suis Chief of Staff externe.\n", encoding="utf-8")
+    out = tmp_path / "out.md"
+    result = CliRunner().invoke(app, ["rewrite", str(draft), "--no-llm", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["audience"] == "pme" and data["diff"].startswith("--- a/draft.md")
+    assert "Associé Opérationnel & Stratégique" in out.read_text(encoding="utf-8")
+    refused = CliRunner().invoke(app, ["rewrite", str(draft), "--no-llm", "--out", str(out)])
+    assert refused.exit_code == 2 and "already exists" in refused.stderr
+
+
+def test_cli_missing_draft():
+    result = CliRunner().invoke(app, ["rewrite", "/nonexistent/draft.md", "-a", "pme", "--no-llm"])
+    assert result.exit_code == 2 and "/nonexistent/draft.md" in result.stderr
