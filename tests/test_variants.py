@@ -69,6 +69,7 @@ def test_six_variants_then_a_rerun_makes_no_call(tmp_path):
     for f in ("linkedin", "landing"):  # the CTA is held word for word in every file
         assert all("Réservez 30 minutes." in (tmp_path / f"{a}-{f}.md").read_text(encoding="utf-8") for a in ("pme", "cos", "coo"))
     assert "audience: coo" in (tmp_path / "coo-landing.md").read_text(encoding="utf-8")
+    assert report.index_error is None and (tmp_path / "index.html").is_file()
 
 
 def test_resume_after_a_killed_batch_makes_exactly_the_missing_calls(tmp_path):

@@ -119,6 +119,8 @@ def variants_run(
         _table(report)
         if report.index:
             err(f"preview: {report.index}")
+        if report.index_error:
+            err(f"warning: no preview index: {report.index_error}")
     raise typer.Exit(1 if report.failed else 0)
 
 
@@ -154,4 +156,6 @@ def variants_import(
         print_json(report.records)
     else:
         _table(report)
+        if report.index_error:
+            err(f"warning: no preview index: {report.index_error}")
     raise typer.Exit(1 if report.failed else 0)

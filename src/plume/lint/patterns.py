@@ -1,107 +1,140 @@
-"""House terms → regular expressions that catch their real variants.
+"""House terms → regular expressions that catch their real variants, fast.
 
-A term such as "part time" or "Chief of Staff externe" matches regardless of case (unless the rule is
-case-sensitive), accents ("Eclaireur" / "Éclaireur"), the separator between words (space, hyphen, none:
-"part time", "part-time", "parttime"), a plural -s/-x on words of three letters or more, and straight or
-curly apostrophes. The plural of the last word is captured so a fix can use the plural wording.
+A term such as "part time" or "Chief of Staff externe" matches:
+* regardless of case (unless the rule is case-sensitive): case-insensitive terms are matched against the
+  lower-cased text, so patterns stay plain literals that Python's regex engine can scan for quickly;
+* with or without its accents ("Eclaireur", "ECLAIREUR" for "Éclaireur"; "oe" for "œ");
+* whatever separates its words: space, hyphen, nothing ("part time", "part-time", "parttime");
+* with a plural -s/-x on any word of three letters or more ("Chiefs of Staff externes");
+* with straight or curly apostrophes.
+The plural of the last word is captured so a fix can use the plural wording.
+
+Every term compiles to its own regex starting with a literal (the word-boundary check comes right after
+it, as a lookbehind), and the matches of a rule's terms are merged, longest first.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-_FAMILIES = {
-    "a": "aàâä",
-    "e": "eéèêë",
-    "i": "iîï",
-    "o": "oôö",
-    "u": "uùûü",
-    "c": "cç",
-    "y": "yÿ",
-}
 _SEPARATOR = r"[\s\-\u2010\u2011\u2013]*"
 _TOKEN = re.compile(r"(\w+)|([\s\-\u2010\u2011\u2013]+)|(.)", re.S)
 
 
-def _base(ch: str) -> str:
-    return unicodedata.normalize("NFD", ch)[0]
+def _accent_class(ch: str, case_sensitive: bool) -> str | None:
+    """A class for an accented letter (accent optional in the text); None for a plain character."""
+    if ch in "œŒ":
+        return "(?:œ|oe)" if ch == "œ" else "(?:Œ|OE|Oe)"
+    base = unicodedata.normalize("NFD", ch)[0]
+    if base == ch or not base.isalpha():
+        return None
+    variants = {ch, base}
+    if not case_sensitive:
+        return f"[{''.join(sorted(variants))}]"
+    return f"[{''.join(sorted(variants | {c.upper() for c in variants} if ch.isupper() else variants))}]"
 
 
-def _char(ch: str, case_sensitive: bool) -> str:
-    if ch == "œ":
-        return "(?:œ|oe)"
-    if ch == "Œ":
-        return "(?:Œ|OE|Oe)"
-    base = _base(ch.lower())
-    family = _FAMILIES.get(base)
-    if family is None:
-        return re.escape(ch)
-    if case_sensitive and ch.isupper():
-        family = family.upper()
-    return f"[{family}]"
-
-
-def _word(word: str, case_sensitive: bool, plural_group: str | None) -> str:
-    body = "".join(_char(c, case_sensitive) for c in word)
+def _word(word: str, case_sensitive: bool, plural_group: str | None) -> list[str]:
+    units = [_accent_class(c, case_sensitive) or re.escape(c) for c in word]
     if len(word) >= 3 and word[-1].lower() not in "sx" and not word.isdigit():
-        if plural_group:
-            return f"{body}(?P<{plural_group}>[sx])?"
-        return f"{body}[sx]?"
-    return body
+        units.append(f"(?P<{plural_group}>[sx])?" if plural_group else "[sx]?")
+    return units
 
 
 def term_pattern(term: str, case_sensitive: bool = False, plural_group: str | None = None) -> str:
-    """The regex source for one house term (without flags)."""
-    tokens = [m for m in _TOKEN.finditer(term.strip())]
+    """The regex source for one house term, to run on the lower-cased text (unless case-sensitive)."""
+    term = term.strip() if case_sensitive else term.strip().lower()
+    tokens = list(_TOKEN.finditer(term))
     words = [i for i, m in enumerate(tokens) if m.group(1)]
     last_word = words[-1] if words else -1
-    out = []
+    units: list[str] = []
     for i, m in enumerate(tokens):
         word, sep, other = m.groups()
         if word:
-            out.append(_word(word, case_sensitive, plural_group if i == last_word else None))
+            units.extend(_word(word, case_sensitive, plural_group if i == last_word else None))
         elif sep:
-            out.append(_SEPARATOR)
+            units.append(_SEPARATOR)
         elif other in "'’":
-            out.append("['’]")
+            units.append("['’]")
         else:
-            out.append(re.escape(other))
-    source = "".join(out)
-    head = r"(?<!\w)" if term.strip()[:1].isalnum() else ""
-    tail = r"(?!\w)" if term.strip()[-1:].isalnum() else ""
-    return f"{head}{source}{tail}"
+            units.append(re.escape(other))
+    if term[:1].isalnum() or term[:1] == "_":
+        # word boundary on the left, checked after the leading literal so the scan stays a fast search
+        prefix = 0
+        while prefix < len(units) and len(units[prefix]) <= 2 and not units[prefix].startswith(("[", "(")):
+            prefix += 1
+        if prefix:
+            units.insert(prefix, f"(?<!\\w{''.join(units[:prefix])})")
+        elif units[0].startswith("["):  # an accented first letter: check after its class
+            units.insert(1, f"(?<!\\w{units[0]})")
+        else:
+            units.insert(0, r"(?<!\w)")
+    source = "".join(units)
+    if term[-1:].isalnum() or term[-1:] == "_":
+        source += r"(?!\w)"
+    return source
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatcher:
+    """The compiled terms (and raw regexes) of one rule."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    case_sensitive: bool
+
+    def finditer(self, text: str, lower: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches in text order (longest first at one position). Matches are on
+        `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive."""
+        subject = text if self.case_sensitive else lower
+        if len(self.patterns) == 1:
+            yield from (m for m in self.patterns[0].finditer(subject, pos) if m.end() > m.start())
+            return
+        found = [m for p in self.patterns for m in p.finditer(subject, pos) if m.end() > m.start()]
+        found.sort(key=lambda m: (m.start(), -m.end()))
+        end = -1
+        for m in found:
+            if m.start() >= end:
+                end = m.end()
+                yield m
 
 
 def compile_terms(
     terms: list[str], regex: list[str] = (), case_sensitive: bool = False, plural: bool = False
-) -> re.Pattern[str] | None:
-    """One alternation over every term (longest first) and raw regexes; None when both are empty."""
-    parts = []
-    for n, term in enumerate(sorted(terms, key=len, reverse=True)):
-        parts.append(term_pattern(term, case_sensitive, f"pl{n}" if plural else None))
-    parts.extend(regex)
-    if not parts:
-        return None
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
+) -> TermMatcher | None:
+    """A matcher over every term and raw regex (raw ones see the lower-cased text unless case-sensitive);
+    None when both lists are empty."""
+    patterns = [
+        re.compile(term_pattern(t, case_sensitive, "pl" if plural else None), re.S) for t in terms
+    ]
+    patterns.extend(re.compile(r, re.S) for r in regex)
+    return TermMatcher(tuple(patterns), case_sensitive) if patterns else None
 
 
 def is_plural(match: re.Match[str]) -> bool:
     """Did the last word of the matched term carry a plural -s/-x?"""
-    return any(v for k, v in match.groupdict().items() if k.startswith("pl"))
+    return bool(match.re.groupindex.get("pl") and match.group("pl"))
+
+
+def lower_same_length(text: str) -> str:
+    """text.lower(), with the rare characters whose lower case is longer (İ) left as they are."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def match_case(found: str, replacement: str) -> str:
     """Carry the case of the found text over to the replacement, sensibly.
 
     ALL CAPS stays all caps; a capitalised start stays capitalised; a replacement that is a proper
-    name (starts with a capital) keeps its own case.
+    name (has capitals of its own) keeps its own case.
     """
     letters = [c for c in found if c.isalpha()]
-    if len(letters) > 3 and all(c.isupper() for c in letters) and any(c.islower() for c in replacement):
-        if not any(c.isupper() for c in replacement):
-            return replacement.upper()
+    if len(letters) > 3 and all(c.isupper() for c in letters) and not any(c.isupper() for c in replacement):
+        return replacement.upper()
     if found[:1].isupper() and replacement[:1].islower():
         return replacement[:1].upper() + replacement[1:]
     return replacement

@@ -47,6 +47,7 @@ class VariantsReport:
     records: list[dict[str, Any]] = field(default_factory=list)  # manifest lines, in variant order
     skipped: list[str] = field(default_factory=list)  # ids already finished before this run
     index: Path | None = None
+    index_error: str | None = None
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -132,17 +133,18 @@ def _fail(out_dir: Path, variant: Variant, exc: BaseException) -> dict[str, Any]
     return record
 
 
-def write_index(out_dir: Path) -> Path | None:
+def write_index(report: VariantsReport, house=None) -> None:
     """DIR/index.html through plume.preview when it is installed; variants work without it."""
     try:
         from plume.preview import render_variants_index
     except ImportError:
-        return None
+        return
     try:
-        path = render_variants_index(Path(out_dir))
-    except Exception:
-        return None
-    return Path(path) if path else Path(out_dir) / "index.html"
+        path = render_variants_index(Path(report.out_dir), house=house)
+    except Exception as exc:  # the preview is a convenience: the variants are written already
+        report.index_error = f"{type(exc).__name__}: {exc}"
+        return
+    report.index = Path(path) if path else Path(report.out_dir) / "index.html"
 
 
 Event = Callable[[str, Variant, dict[str, Any] | None], None]
@@ -193,7 +195,7 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
         await asyncio.gather(*(one(v) for v in pending))
         await _close_async_client(backend)
     report.records = [done.get(v.id) or previous[v.id] for v in variants]
-    report.index = write_index(out_dir)
+    write_index(report, house)
     return report
 
 
@@ -333,5 +335,5 @@ def import_batch(results_file: Path, out_dir: Path, *, house=None, on_event: Eve
                             attempts=1, repair=False, brief=brief)
             report.records.append(_save(out_dir, v, drive(job, _Answered(completion))))
         emit("done", v, report.records[-1])
-    report.index = write_index(out_dir)
+    write_index(report, house)
     return report
