@@ -88,6 +88,14 @@ def test_concurrent_async_calls():
     assert len({c.history_id for c in results}) == 5
 
 
+def test_async_calls_from_successive_event_loops():
+    with ScriptedServer([Reply(content="un"), Reply(content="deux")]) as srv:
+        b = OpenAIBackend("m", base_url=srv.base_url)
+        first = asyncio.run(b.acomplete(MESSAGES, max_tokens=5))
+        second = asyncio.run(b.acomplete(MESSAGES, max_tokens=5))  # a new loop: a new client, no stale pool
+    assert (first.text, second.text) == ("un", "deux")
+
+
 def test_the_api_key_never_reaches_the_history(monkeypatch):
     secret = "sk-proj-SECRET-never-log-me"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
@@ -189,3 +197,24 @@ def test_cli_backend_check_failure_exits_3():
         result = CliRunner().invoke(app, ["backend", "--check", "--model", "m", "--base-url", srv.base_url])
     assert result.exit_code == 3
     assert "authentication refused" in result.output
+
+
+def test_a_project_base_url_beats_an_ambient_api_key(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
+    (tmp_path / "plume.toml").write_text('[backend]\nbase_url = "http://127.0.0.1:11434/v1"\nmodel = "mistral"\n',
+                                         encoding="utf-8")
+    b = get_backend()
+    assert b.name == "compatible" and b.base_url == "http://127.0.0.1:11434/v1" and b.model == "mistral"
+    assert b.label == "127.0.0.1:11434"
+
+
+def test_cli_backend_text_says_plainly_what_the_default_is():
+    from plume.cli import app
+
+    result = CliRunner().invoke(app, ["backend"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "default: no --model, no API key, no base URL" in flat
+    assert "small 1.5B coder model: its French is weak" in flat
+    assert "OPENAI_API_KEY" in flat and "--base-url" in flat and "--model local:/path/model.gguf" in flat

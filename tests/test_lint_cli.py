@@ -13,6 +13,14 @@ from plume.cli import app
 from plume.paths import corpus_dir
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory, monkeypatch):
+    """The lint plan cache goes to a temporary folder, not the user's cache."""
+    path = tmp_path_factory.mktemp("plume-cache")
+    monkeypatch.setenv("PLUME_CACHE_DIR", str(path))
+    return path
 NOTE_000 = corpus_dir() / "000-chief-of-staff.md"
 NOTE_001 = corpus_dir() / "001-chief-of-staff-version-initiale.md"
 
@@ -150,6 +158,45 @@ def test_docs_rules_md_is_up_to_date():
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert doc.read_text(encoding="utf-8") == rules_markdown(load_house()), "run: plume rules --markdown > docs/rules.md"
+
+
+def test_lint_plan_cache_is_written_reused_and_invalidated(tmp_path, cache_dir):
+    from plume.lint.plan import _memo, load_plan
+    from plume.paths import house_file
+
+    house = tmp_path / "house.yaml"
+    house.write_text(house_file().read_text(encoding="utf-8"), encoding="utf-8")
+    _memo.clear()
+    first = load_plan(house)
+    assert list((cache_dir / "lint").glob("plan-*.pickle"))
+    _memo.clear()
+    again = load_plan(house)
+    assert again is not first and [c.rule.id for c in again.rules] == [c.rule.id for c in first.rules]
+    house.write_text(house.read_text(encoding="utf-8").replace("max: 5", "max: 2"), encoding="utf-8")
+    _memo.clear()
+    changed = load_plan(house)
+    (tags,) = [c.rule for c in changed.rules if c.rule.id == "linkedin-hashtags"]
+    assert tags.max == 2
+    r = run("lint", "-", "--house", str(house), "-f", "linkedin", "-o", "json", input="#a #b #c\n")
+    assert [d["rule"] for d in json.loads(r.stdout)] == ["linkedin-hashtags"]
+
+
+def test_warm_plume_lint_does_not_import_pydantic(tmp_path, cache_dir):
+    """With the plan cached, `plume lint` neither validates the house file nor builds its pydantic models
+    (typer itself imports pydantic, so the module list is checked for Plume's own modules)."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from plume.cli import app\n"
+        f"r = CliRunner().invoke(app, ['lint', {str(NOTE_000)!r}, '-a', 'pme'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(','.join(sorted(m for m in sys.modules if m in ('plume.house', 'plume.lint.rules'))))\n"
+    )
+    env = {**__import__("os").environ, "PLUME_CACHE_DIR": str(cache_dir)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert "plume.house" in first.stdout  # cold cache: the house file is validated
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert warm.stdout.strip() == ""
 
 
 def test_plume_lint_imports_no_model_runtime(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,13 +90,21 @@ def noref(text: str) -> str:
 
 
 def environment(folder: Path | None = None):
-    """Jinja2 over the house prompts folder; undefined variables are errors."""
-    import jinja2
+    """Jinja2 over the house prompts folder; undefined variables are errors.
 
+    One environment per folder, kept: Jinja2 recompiles a template when its file changes.
+    """
     from plume.paths import prompts_dir
 
+    return _environment(str(Path(folder or prompts_dir()).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _environment(folder: str):
+    import jinja2
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder or prompts_dir())),
+        loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -108,18 +117,23 @@ def environment(folder: Path | None = None):
 
 def _undeclared(env, name: str, seen: set[str]) -> set[str]:
     """Variables `name` needs (its static includes too)."""
-    from jinja2 import meta
-
     if name in seen:
         return set()
     seen.add(name)
     source, _, _ = env.loader.get_source(env, name)
-    ast = env.parse(source)
-    needed = set(meta.find_undeclared_variables(ast))
-    for child in meta.find_referenced_templates(ast):
-        if child:
-            needed |= _undeclared(env, child, seen)
+    needed, children = _needs(env, source)
+    needed = set(needed)
+    for child in children:
+        needed |= _undeclared(env, child, seen)
     return needed
+
+
+@lru_cache(maxsize=256)
+def _needs(env, source: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    from jinja2 import meta
+
+    ast = env.parse(source)
+    return frozenset(meta.find_undeclared_variables(ast)), tuple(c for c in meta.find_referenced_templates(ast) if c)
 
 
 def render(name: str, context: dict[str, Any], env=None) -> str:

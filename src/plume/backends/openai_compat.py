@@ -58,17 +58,21 @@ class OpenAIBackend(Backend):
 
     @property
     def aclient(self):
-        if self._async is None:
+        """One async client per event loop: its pooled connections cannot outlive the loop that made them."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
             import openai
 
-            self._async = openai.AsyncOpenAI(**self._client_kwargs())
-        return self._async
+            self._async = (loop, openai.AsyncOpenAI(**self._client_kwargs()))
+        return self._async[1]
 
     def close(self) -> None:
         if self._sync is not None:
             self._sync.close()
             self._sync = None
-        self._async = None  # its connections belong to the event loop that opened them
+        self._async = None  # its connections belong to the event loop that opened them (closed with it)
 
     @property
     def where(self) -> str:

@@ -53,15 +53,16 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
 
     if model_s and str(model_s.value).startswith(LOCAL_PREFIX):
         return _embedded(toml, str(model_s.value)[len(LOCAL_PREFIX):], model_s.source)
-    # Where the call goes: the most explicit of base URL, local GGUF and API key (flag > env > toml);
-    # an explicit model name outranks a local file set at the same level or below.
+    # Where the call goes: the most explicit of base URL and local GGUF (flag > env > toml); an explicit
+    # model name outranks a local file set at the same level or below. An API key is a credential, not a
+    # destination: it selects OpenAI only when neither is set.
     options: list[tuple[int, int, str]] = []
     if url_s:
         options.append((_rank(url_s), 1, "url"))
     if local_s and not (model_s and _rank(model_s) <= _rank(local_s)):
         options.append((_rank(local_s), 0, "local"))
     if api_key:
-        options.append((1, 2, "openai"))
+        options.append((3, 2, "openai"))
     choice = min(options)[2] if options else None
     if choice == "local":
         return _embedded(toml, str(local_s.value), local_s.source)

@@ -30,13 +30,13 @@ def lint_command(
     house_path: Annotated[Optional[Path], typer.Option("--house", help="House file (default: prompts/house.yaml).")] = None,
 ) -> None:
     """Lint FILES against the house rules. Exit 0: no error; 1: errors found; 2: usage or input error."""
-    from plume.house import load_house
     from plume.lint import fix_text, lint_text
+    from plume.lint.plan import load_plan
     from plume.lint.files import STDIN, frontmatter_scope, read_source, unified_diff, write_atomic
     from plume.lint.formatters import render
 
     with user_errors():
-        house = load_house(house_path)
+        house = load_plan(house_path)
     report, failed, applied = [], False, 0
     for name in files:
         try:
@@ -59,7 +59,7 @@ def lint_command(
             err(f"error: {exc}")
             failed = True
     if not diff and (report or not failed):
-        output = render(report, output_format.value, house.rules)
+        output = render(report, output_format.value, house.rule_views)
         stream = sys.stderr if (fix and STDIN in files) else sys.stdout
         if fix and output_format is OutputFormat.text and applied:
             output = f"{applied} correction{'s' if applied > 1 else ''} appliquée{'s' if applied > 1 else ''}.\n" + output

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from plume.lint.markdown import Spans, body_start, mention_spans, never_spans
+from plume.lint.markdown import Spans, body_start, hidden_spans, mention_spans, never_spans
+from plume.lint.patterns import lower_same_length
 from plume.lint.violation import Violation
 
 _NEWLINE = re.compile(r"\n")
@@ -19,7 +20,7 @@ class _Blank(dict):
 class Context:
     """Masks and the line index are computed at most once per text, only when a rule needs them."""
 
-    __slots__ = ("text", "start", "audience", "format", "_never", "_mentions", "_lines")
+    __slots__ = ("text", "start", "audience", "format", "_never", "_mentions", "_hidden", "_lines", "_lower")
 
     def __init__(self, text: str, audience: str | None = None, format: str | None = None):
         self.text = text
@@ -28,7 +29,22 @@ class Context:
         self.format = format
         self._never: Spans | None = None
         self._mentions: Spans | None = None
+        self._hidden: Spans | None = None
         self._lines: list[int] | None = None
+        self._lower: str | None = None
+
+    @property
+    def lower(self) -> str:
+        """The lower-cased text, same offsets (case-insensitive term rules match on it)."""
+        if self._lower is None:
+            self._lower = lower_same_length(self.text)
+        return self._lower
+
+    @property
+    def hidden(self) -> Spans:
+        if self._hidden is None:
+            self._hidden = hidden_spans(self.text, self.start)
+        return self._hidden
 
     @property
     def never(self) -> Spans:

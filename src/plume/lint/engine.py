@@ -5,27 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from plume.lint.context import Context
-from plume.lint.kinds import Compiled, compile_rule
+from plume.lint.kinds import Compiled
+from plume.lint.plan import LintPlan, plan_for
 from plume.lint.violation import SEVERITY_RANK, LintResult, Violation
 
 if TYPE_CHECKING:
     from plume.house import House
 
 
-def compiled_rules(house: House) -> list[Compiled]:
-    """The house's rules compiled once and kept on the House object."""
-    cached = house._lint_cache
-    if cached is None:
-        cached = [compile_rule(rule) for rule in house.rules]
-        house._lint_cache = cached
-    return cached
-
-
-def _check_scope(house: House, audience: str | None, format: str | None) -> None:
-    if audience is not None:
-        house.audience(audience)
-    if format is not None:
-        house.format(format)
+def compiled_rules(house: House | LintPlan) -> list[Compiled]:
+    """The house's rules compiled once (kept on the House object)."""
+    return (house if isinstance(house, LintPlan) else plan_for(house)).rules
 
 
 def _order(v: Violation) -> tuple:
@@ -34,7 +24,7 @@ def _order(v: Violation) -> tuple:
 
 def lint_text(
     text: str,
-    house: House | None = None,
+    house: House | LintPlan | None = None,
     audience: str | None = None,
     format: str | None = None,
     *,
@@ -44,16 +34,17 @@ def lint_text(
 
     Rules scoped to audiences or formats need the matching `audience`/`format`: with None they are
     skipped, general rules still apply. `select` restricts to some rule ids. Unknown audience or format:
-    InputError.
+    InputError. `house` may also be a LintPlan (plume.lint.plan.load_plan: what `plume lint` uses).
     """
     if house is None:
         from plume.house import load_house
 
         house = load_house()
-    _check_scope(house, audience, format)
+    plan = house if isinstance(house, LintPlan) else plan_for(house)
+    plan.check_scope(audience, format)
     ctx = Context(text, audience, format)
     violations: list[Violation] = []
-    for c in compiled_rules(house):
+    for c in plan.rules:
         rule = c.rule
         if (select is not None and rule.id not in select) or not rule.applies(audience, format):
             continue

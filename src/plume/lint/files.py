@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import os
+import re
 import sys
-import tempfile
 from pathlib import Path
 
 from plume.errors import InputError
@@ -38,17 +37,33 @@ def _label(name: str) -> str:
     return "<stdin>" if name == STDIN else name
 
 
+_SCOPE_LINE = re.compile(r"^(audience|format):[ \t]*(.*?)[ \t]*$", re.M)
+_PLAIN_SCALAR = re.compile(r"""^(?:"([^"\\]*)"|'([^']*)'|([^\s"'\[\]{}|>&*!%@`#,][^#]*?))(?:[ \t]+#.*)?$""")
+
+
 def frontmatter_scope(text: str, name: str = STDIN) -> tuple[str | None, str | None]:
-    """(audience, format) declared in the YAML frontmatter, each None when absent."""
+    """(audience, format) declared in the YAML frontmatter, each None when absent.
+
+    Plain `audience: pme` lines are read directly (no YAML parser to import: `plume lint` starts
+    faster); anything else goes through PyYAML."""
     m = FRONTMATTER.match(text)
     if not m:
         return None, None
+    found: dict[str, str] = {}
+    for key, raw in _SCOPE_LINE.findall(m.group()):
+        scalar = _PLAIN_SCALAR.match(raw)
+        if not scalar:
+            return _yaml_scope(m.group(), name)
+        found[key] = next(g for g in scalar.groups() if g is not None).strip()
+    return found.get("audience") or None, found.get("format") or None
+
+
+def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
     import yaml
 
-    block = m.group().split("\n", 1)[1] if "\n" in m.group() else ""
-    block = block.rsplit("---", 1)[0] if block.rstrip().endswith("---") else block.rsplit("...", 1)[0]
+    lines = block.splitlines()[1:-1]  # between the --- lines
     try:
-        data = yaml.safe_load(block) or {}
+        data = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
@@ -61,6 +76,8 @@ def frontmatter_scope(text: str, name: str = STDIN) -> tuple[str | None, str | N
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Replace the file's content atomically (temp file in the same folder + os.replace), keeping its mode."""
+    import tempfile
+
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -77,6 +94,8 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 
 def unified_diff(name: str, before: str, after: str) -> str:
+    import difflib
+
     label = _label(name)
     old, new = (label, label) if Path(label).is_absolute() else (f"a/{label}", f"b/{label}")
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), old, new))

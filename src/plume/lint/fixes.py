@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from plume.lint.engine import lint_text
+from plume.lint.plan import LintPlan
 from plume.lint.violation import LintResult, Violation
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class FixOutcome:
 
 def fix_text(
     text: str,
-    house: House | None = None,
+    house: House | LintPlan | None = None,
     audience: str | None = None,
     format: str | None = None,
     *,

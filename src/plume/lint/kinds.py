@@ -5,22 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
-from plume.lint import rules as R
 from plume.lint.context import Context
-from plume.lint.linkedin import linkedin_cut, post_start
-from plume.lint.markdown import hidden_spans
-from plume.lint.patterns import compile_terms, is_plural, match_case, term_pattern
+from plume.lint.linkedin import CUTS, linkedin_cut, post_start
+from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case
 from plume.lint.violation import Violation
+
+Rule = Any  # a plume.lint.plan.RuleView: the house file's fields as attributes
 
 
 @dataclass(slots=True)
 class Compiled:
-    rule: R.BaseRule
-    check: Callable[[Compiled, Context], Iterator[Violation]]
-    pattern: re.Pattern[str] | None = None
-    exceptions: re.Pattern[str] | None = None
-    items: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    rule: Rule
+    check: Callable[..., Iterator[Violation]]
+    pattern: TermMatcher | None = None
+    exceptions: TermMatcher | None = None
+    items: list[tuple[str, TermMatcher]] = field(default_factory=list)
 
 
 # --- house terms -----------------------------------------------------------------------------------
@@ -29,24 +31,25 @@ class Compiled:
 def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iterator[re.Match[str]]:
     """Matches of the rule's terms that are uses: not masked, not mentioned, not an exception."""
     excepted: list[tuple[int, int]] | None = None
-    for m in c.pattern.finditer(ctx.text, ctx.start):
+    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start):
         s, e = m.span()
-        if s == e or ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
+        if ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
             continue
         if c.exceptions is not None:
             if excepted is None:
-                excepted = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.start)]
+                excepted = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start)]
             if any(xs <= s and e <= xe for xs, xe in excepted):
                 continue
         yield m
 
 
 def _substitution(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    rule: R.Substitution = c.rule
+    rule: Rule = c.rule
     for m in _term_matches(c, ctx):
+        found = ctx.text[m.start() : m.end()]
         wording = rule.fix_plural if rule.fix_plural and is_plural(m) else rule.fix
-        fix = match_case(m.group(), wording)
-        if fix != m.group():
+        fix = match_case(found, wording)
+        if fix != found:
             yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
 
 
@@ -56,18 +59,17 @@ def _banned(c: Compiled, ctx: Context) -> Iterator[Violation]:
 
 
 def _occurrence(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    rule: R.Occurrence = c.rule
+    rule: Rule = c.rule
     for n, m in enumerate(_term_matches(c, ctx), start=1):
         if n > rule.max:
             yield ctx.violation(rule, m.start(), m.end(), count=n, max=rule.max)
 
 
 def _required(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    rule: R.Required = c.rule
+    rule: Rule = c.rule
     missing = []
-    hidden = hidden_spans(ctx.text, ctx.start)
-    for term, pattern in c.items:
-        if not any(not hidden.hits(*m.span()) for m in pattern.finditer(ctx.text, ctx.start)):
+    for term, matcher in c.items:
+        if not any(not ctx.hidden.hits(*m.span()) for m in matcher.finditer(ctx.text, ctx.lower, ctx.start)):
             missing.append(term)
     if rule.require == "any" and len(missing) < len(c.items):
         return
@@ -78,44 +80,46 @@ def _required(c: Compiled, ctx: Context) -> Iterator[Violation]:
 
 # --- metrics ---------------------------------------------------------------------------------------
 
-_WORDS = re.compile(r"\w+(?:['’-]\w+)*")
-_HASHTAG = re.compile(r"(?<![\w#&/])#\w[\w-]*")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_HASHTAG = re.compile(r"#(?<![\w#&/]#)\w[\w-]*")
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"'’)*_]*(?=\s|\Z)|\n")
-_MARKDOWN = re.compile(
-    r"""
-      (?P<hr>^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$)
-    | (?P<heading>^[ \t]{0,3}\#{1,6}[ \t]+)
-    | (?P<quote>^[ \t]{0,3}>[ \t]?)
-    | (?P<bullet>^(?P<indent>[ \t]*)[-*+][ \t]+)
-    | (?P<bold>\*\*(?=\S)(?P<b1>.+?)(?<=\S)\*\*|__(?=\S)(?P<b2>.+?)(?<=\S)__)
-    | (?P<italic>(?<![*\w\\])\*(?![*\s])(?P<i1>[^*\n]+?)(?<![*\s\\])\*(?![*\w])
-               |(?<![_\w\\])_(?![_\s])(?P<i2>[^_\n]+?)(?<![_\s\\])_(?![_\w]))
-    | (?P<link>!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+"[^"\n]*")?\))
-    | (?P<wiki>\[\[(?P<target>[^\[\]|\n]+)(?:\|(?P<alias>[^\[\]\n]*))?\]\])
-    | (?P<code>`(?P<inline>[^`\n]+)`)
-    """,
-    re.M | re.X,
+
+# Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal).
+_MD_LINE = re.compile(
+    r"(?P<indent>[ \t]*)(?:(?P<hr>(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
+    r"|(?P<heading>\#{1,6}[ \t]+)|(?P<quote>>[ \t]?)|(?P<bullet>[-*+][ \t]+))",
+    re.M,
+)
+_LINE_MARKERS = frozenset(" \t-*_#>+")
+_MARKED_LINE = re.compile(r"\n(?=[ \t]*[-*_#>+])")
+_MD_INLINE = (
+    ("*", "bold", re.compile(r"\*\*(?=\S)(?P<inner>[^\n]+?)(?<=\S)\*\*")),
+    ("_", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)(?<=\S)__")),
+    ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+?)(?<![*\s\\])\*(?![*\w])")),
+    ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+?)(?<![_\s\\])_(?![_\w])")),
+    ("[", "link", re.compile(r"!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
+    ("[[", "wiki", re.compile(r"\[\[(?P<target>[^\[\]|\n]+)(?:\|(?P<alias>[^\[\]\n]*))?\]\]")),
+    ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
 _OWN_SPANS = ("link", "wiki", "code")  # these overlap the never-linted mask by construction
 
 
-def _plain(m: re.Match[str]) -> str:
-    """The plain-text LinkedIn equivalent of one piece of Markdown markup."""
-    kind = m.lastgroup
-    if kind in ("hr", "heading", "quote"):
-        return ""
-    if kind == "bullet":
-        return m.group("indent") + "• "
-    if kind == "bold":
-        return m.group("b1") or m.group("b2")
-    if kind == "italic":
-        return m.group("i1") or m.group("i2")
+def _plain_line(m: re.Match[str]) -> tuple[int, str]:
+    """(start of the markup, its plain-text LinkedIn equivalent) for line-level markup."""
+    if m.group("bullet"):
+        return m.start(), m.group("indent") + "• "
+    if m.group("hr"):
+        return m.start(), ""
+    return m.start("heading") if m.group("heading") else m.start("quote"), ""
+
+
+def _plain_inline(kind: str, m: re.Match[str]) -> str:
+    if kind in ("bold", "italic", "code"):
+        return m.group("inner")
     if kind == "link":
         label, url = m.group("label").strip(), m.group("url")
         return f"{label} ({url})" if label and label != url else url
-    if kind == "wiki":
-        return (m.group("alias") or m.group("target")).strip()
-    return m.group("inline")
+    return (m.group("alias") or m.group("target")).strip()
 
 
 def _utf16(s: str) -> int:
@@ -133,36 +137,46 @@ def _utf16_offset(text: str, start: int, limit: int) -> int:
 
 
 def _metric(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    rule: R.Metric = c.rule
+    rule: Rule = c.rule
     return _MEASURES[rule.measure](rule, ctx)
 
 
-def _bounds(rule: R.Metric, ctx: Context, count: int, start: int, over_at: int, end: int) -> Iterator[Violation]:
+def _bounds(rule: Rule, ctx: Context, count: int, start: int, over_at: int, end: int) -> Iterator[Violation]:
     if rule.max is not None and count > rule.max:
         yield ctx.violation(rule, over_at, end, count=count, max=rule.max, min=rule.min)
     elif rule.min is not None and count < rule.min:
         yield ctx.violation(rule, start, start, count=count, max=rule.max, min=rule.min)
 
 
-def _chars(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
+@lru_cache(maxsize=32)
+def _skip_words(n: int) -> re.Pattern[str]:
+    return re.compile(r"\s*(?:\S+\s+){%d}" % n)
+
+
+def _chars(rule: Rule, ctx: Context) -> Iterator[Violation]:
     start, end = post_start(ctx.text), len(ctx.text.rstrip())
     post = ctx.text[start:end]
-    count = _utf16(post)
-    over_at = start + rule.max if (rule.max is not None and count == len(post)) else None
-    if rule.max is not None and count > rule.max and over_at is None:
-        over_at = _utf16_offset(ctx.text, start, rule.max)
-    yield from _bounds(rule, ctx, count, start, over_at or start, end)
+    count = _utf16(post) if not post.isascii() else len(post)
+    over_at = start
+    if rule.max is not None and count > rule.max:
+        over_at = start + rule.max if count == len(post) else _utf16_offset(ctx.text, start, rule.max)
+    yield from _bounds(rule, ctx, count, start, over_at, end)
 
 
-def _words(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
+def _words(rule: Rule, ctx: Context) -> Iterator[Violation]:
     start = post_start(ctx.text)
-    words = list(_WORDS.finditer(ctx.text, start))
-    over_at = words[rule.max].start() if rule.max is not None and len(words) > rule.max else start
-    yield from _bounds(rule, ctx, len(words), start, over_at, len(ctx.text.rstrip()))
+    count = len(ctx.text[start:].split())  # whitespace-separated words, as `wc -w` counts them
+    over_at = start
+    if rule.max is not None and count > rule.max:
+        over_at = _skip_words(rule.max).match(ctx.text, start).end()
+    yield from _bounds(rule, ctx, count, start, over_at, len(ctx.text.rstrip()))
 
 
-def _hashtags(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
-    tags = [m for m in _HASHTAG.finditer(ctx.text, ctx.start) if not ctx.never.hits(*m.span())]
+def _hashtags(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    if "#" not in ctx.text:
+        tags = []
+    else:
+        tags = [m for m in _HASHTAG.finditer(ctx.text, ctx.start) if not ctx.never.hits(*m.span())]
     if rule.max is not None and len(tags) > rule.max:
         for m in tags[rule.max :]:
             yield ctx.violation(rule, m.start(), m.end(), count=len(tags), max=rule.max)
@@ -171,7 +185,7 @@ def _hashtags(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
         yield ctx.violation(rule, at, at, count=len(tags), min=rule.min)
 
 
-def _hook(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
+def _hook(rule: Rule, ctx: Context) -> Iterator[Violation]:
     cut = linkedin_cut(ctx.text, rule.device)
     if not cut.truncated:
         return
@@ -179,19 +193,31 @@ def _hook(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
     m = _SENTENCE_END.search(ctx.text, start)
     first_end = (m.start() if m.group() == "\n" else m.end()) if m else len(ctx.text.rstrip())
     if first_end > cut.offset:
-        from plume.lint.linkedin import CUTS
-
         chars, lines = CUTS[rule.device]
         yield ctx.violation(
             rule, start, first_end, count=first_end - start, max=chars, lines=lines, device=rule.device
         )
 
 
-def _markdown(rule: R.Metric, ctx: Context) -> Iterator[Violation]:
-    for m in _MARKDOWN.finditer(ctx.text, ctx.start):
-        if m.lastgroup not in _OWN_SPANS and ctx.never.hits(*m.span()):
+def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    text, never = ctx.text, ctx.never
+    found: list[tuple[int, int, str]] = []
+    for line_start in (ctx.start, *(m.end() for m in _MARKED_LINE.finditer(text, ctx.start))):
+        if line_start >= len(text) or text[line_start] not in _LINE_MARKERS:
             continue
-        yield ctx.violation(rule, m.start(), m.end(), fix=_plain(m), safe=rule.safe)
+        m = _MD_LINE.match(text, line_start)
+        if m:
+            at, fix = _plain_line(m)
+            if not never.hits(at, m.end()):
+                found.append((at, m.end(), fix))
+    for marker, kind, pattern in _MD_INLINE:
+        if marker not in text:
+            continue
+        for m in pattern.finditer(text, ctx.start):
+            if kind in _OWN_SPANS or not never.hits(*m.span()):
+                found.append((m.start(), m.end(), _plain_inline(kind, m)))
+    for start, end, fix in sorted(found):
+        yield ctx.violation(rule, start, end, fix=fix, safe=rule.safe)
 
 
 _MEASURES = {"chars_utf16": _chars, "words": _words, "hashtags": _hashtags, "hook": _hook, "markdown": _markdown}
@@ -200,20 +226,28 @@ _MEASURES = {"chars_utf16": _chars, "words": _words, "hashtags": _hashtags, "hoo
 # --- typography ------------------------------------------------------------------------------------
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-_SPACE_FOR = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP}
-_MISSING_SPACE = re.compile(r"(?<=[\w)\]*_»”\"’%€$])[:;!?]")
-_PLAIN_SPACE = re.compile(r"(?<=\S)[ \t]+(?P<before>[:;!?»])|(?P<open>«)[ \t]+(?=\S)")
-_GUILLEMET = re.compile(r"«(?=[^\s\u00a0\u202f»])|(?<=[^\s\u00a0\u202f«])»")
-_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
-_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_SPACE_FOR = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "»": NBSP}
+_PUNCT = re.compile(r"[:;!?]")
+_PUNCT_OR_CLOSE = re.compile(r"[:;!?»]")
+_OPEN = re.compile(r"«")
+_GUILLEMETS = re.compile(r"[«»]")
+_ELLIPSIS = re.compile(r"\.\.\.(?<!\.\.\.\.)(?!\.)")
+_APOSTROPHE = re.compile(r"'")
 _EMOTICON = re.compile(r"[:;]-?[()DPp/|](?!\w)")
 _ENTITY = re.compile(r"&#?\w+;")
+_SPACES = " \t"
+_NO_BREAK = " \t\n\r\u00a0\u202f\u2009"
 
 
-def _not_punctuation(text: str, i: int) -> bool:
+def _attached(ch: str) -> bool:
+    """A character after which a : ; ! ? needs a space (a word, a closing bracket or quote, bold)."""
+    return ch.isalnum() or ch in ")]*_»”\"’%€$"
+
+
+def _is_punctuation(text: str, i: int) -> bool:
     """False when the : ; ! ? at i is not French punctuation (a time, an emoticon, an entity, an image)."""
     ch, nxt = text[i], text[i + 1 : i + 2]
-    if ch == ":" and nxt.isdigit() and text[i - 1].isdigit():
+    if ch == ":" and nxt.isdigit() and i and text[i - 1].isdigit():
         return False
     if ch in ":;" and _EMOTICON.match(text, i):
         return False
@@ -226,58 +260,80 @@ def _not_punctuation(text: str, i: int) -> bool:
     return True
 
 
-def _space_before(rule: R.Typography, ctx: Context) -> Iterator[Violation]:
+def _space_before(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text = ctx.text
-    for m in _MISSING_SPACE.finditer(text, ctx.start):
+    for m in _PUNCT.finditer(text, ctx.start):
         i = m.start()
-        if ctx.never.hits(i, i + 1) or not _not_punctuation(text, i):
+        if i == 0 or not _attached(text[i - 1]) or not _is_punctuation(text, i) or ctx.never.hits(i, i + 1):
             continue
         ch = m.group()
-        yield ctx.violation(rule, i, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, space=_name(ch))
+        space = "espace insécable" if ch == ":" else "espace fine insécable"
+        yield ctx.violation(rule, i, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, space=space)
 
 
-def _nbsp(rule: R.Typography, ctx: Context) -> Iterator[Violation]:
-    text = ctx.text
-    for m in _PLAIN_SPACE.finditer(text, ctx.start):
-        if ctx.never.hits(*m.span()):
+def _nbsp(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    text, n = ctx.text, len(ctx.text)
+    for m in _PUNCT_OR_CLOSE.finditer(text, ctx.start):
+        i = j = m.start()
+        while j > ctx.start and text[j - 1] in _SPACES:
+            j -= 1
+        if j == i or j == ctx.start or text[j - 1] in "\n\r" or not _is_punctuation(text, i):
             continue
-        if m.group("open"):
+        if ctx.never.hits(j, i + 1):
+            continue
+        ch = m.group()
+        yield ctx.violation(rule, j, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe)
+    if "«" in text:
+        for m in _OPEN.finditer(text, ctx.start):
+            i = j = m.end()
+            while j < n and text[j] in _SPACES:
+                j += 1
+            if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(m.start(), j):
+                continue
+            yield ctx.violation(rule, m.start(), j, fix="«" + NBSP, safe=rule.safe)
+
+
+def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    text, n = ctx.text, len(ctx.text)
+    if "«" not in text and "»" not in text:
+        return
+    for m in _GUILLEMETS.finditer(text, ctx.start):
+        i = m.start()
+        if m.group() == "«":
+            if i + 1 >= n or text[i + 1] in _NO_BREAK or text[i + 1] == "»":
+                continue
             fix = "«" + NBSP
         else:
-            ch = m.group("before")
-            if ch in ":;" and _EMOTICON.match(text, m.start("before")):
+            if i == 0 or text[i - 1] in _NO_BREAK or text[i - 1] == "«":
                 continue
-            fix = _SPACE_FOR.get(ch, NBSP) + ch
-        yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
+            fix = NBSP + "»"
+        if not ctx.never.hits(i, i + 1):
+            yield ctx.violation(rule, i, i + 1, fix=fix, safe=rule.safe)
 
 
-def _guillemets(rule: R.Typography, ctx: Context) -> Iterator[Violation]:
-    for m in _GUILLEMET.finditer(ctx.text, ctx.start):
-        if ctx.never.hits(*m.span()):
-            continue
-        fix = "«" + NBSP if m.group() == "«" else NBSP + "»"
-        yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
-
-
-def _replace(pattern: re.Pattern[str], fix: str) -> Callable[[R.Typography, Context], Iterator[Violation]]:
-    def check(rule: R.Typography, ctx: Context) -> Iterator[Violation]:
-        for m in pattern.finditer(ctx.text, ctx.start):
+def _ellipsis(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    if "..." in ctx.text:
+        for m in _ELLIPSIS.finditer(ctx.text, ctx.start):
             if not ctx.never.hits(*m.span()):
-                yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
-
-    return check
+                yield ctx.violation(rule, m.start(), m.end(), fix="…", safe=rule.safe)
 
 
-def _name(ch: str) -> str:
-    return "espace insécable" if ch == ":" else "espace fine insécable"
+def _apostrophe(rule: Rule, ctx: Context) -> Iterator[Violation]:
+    text, n = ctx.text, len(ctx.text)
+    if "'" not in text:
+        return
+    for m in _APOSTROPHE.finditer(text, ctx.start):
+        i = m.start()
+        if 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum() and not ctx.never.hits(i, i + 1):
+            yield ctx.violation(rule, i, i + 1, fix="’", safe=rule.safe)
 
 
 _TYPO = {
     "space-before": _space_before,
     "nbsp": _nbsp,
     "guillemets": _guillemets,
-    "ellipsis": _replace(_ELLIPSIS, "…"),
-    "apostrophe": _replace(_APOSTROPHE, "’"),
+    "ellipsis": _ellipsis,
+    "apostrophe": _apostrophe,
 }
 
 
@@ -288,26 +344,23 @@ def _typography(c: Compiled, ctx: Context) -> Iterator[Violation]:
 # --- compilation -----------------------------------------------------------------------------------
 
 
-def compile_rule(rule: R.BaseRule) -> Compiled:
-    """Turn one rule (data) into its checker, regexes compiled once."""
-    if isinstance(rule, R.TermRule):
-        check = {"substitution": _substitution, "banned": _banned, "occurrence": _occurrence}[rule.kind]
-        plural = isinstance(rule, R.Substitution) and rule.fix_plural is not None
+def compile_rule(rule: Rule) -> Compiled:
+    """Turn one rule (data) into its checker; regexes are compiled on first use."""
+    kind = rule.kind
+    if kind in ("substitution", "banned", "occurrence"):
+        plural = kind == "substitution" and rule.fix_plural is not None
         return Compiled(
             rule,
-            check,
+            CHECKERS[kind],
             pattern=compile_terms(rule.terms, rule.regex, rule.case_sensitive, plural=plural),
             exceptions=compile_terms(rule.exceptions, (), rule.case_sensitive),
         )
-    if isinstance(rule, R.Required):
-        flags = 0 if rule.case_sensitive else re.IGNORECASE
-        items = [(t, re.compile(term_pattern(t, rule.case_sensitive), flags)) for t in rule.terms]
+    if kind == "required":
+        items = [(t, compile_terms([t], (), rule.case_sensitive)) for t in rule.terms]
         return Compiled(rule, _required, items=items)
-    if isinstance(rule, R.Metric):
-        return Compiled(rule, _metric)
-    if isinstance(rule, R.Typography):
-        return Compiled(rule, _typography)
-    raise TypeError(f"unknown rule kind: {type(rule).__name__}")
+    if kind in CHECKERS:
+        return Compiled(rule, CHECKERS[kind])
+    raise ValueError(f"unknown rule kind: {kind!r}")
 
 
 CHECKERS = {

@@ -5,6 +5,9 @@
   text and is linted);
 * mentions (house-term rules only): short italics `_x_` / `*x*` and quotations « », “ ”, " ".
   A long italic run (more than MENTION_MAX_WORDS words) is emphasis, not a mention, and is linted.
+
+Each piece is found by its own regex that starts with a literal, and skipped outright when its marker
+character is absent from the text: masking a 3,000-character post costs a few microseconds.
 """
 
 from __future__ import annotations
@@ -16,35 +19,33 @@ MENTION_MAX_WORDS = 12
 
 FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
-_NEVER = re.compile(
-    r"""
-      (?P<fence>^[ \t]{0,3}(?P<tick>`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}(?P=tick)[ \t]*$|\Z))
-    | (?P<code>(?P<bt>`+)[^`\n](?:.*?[^`])??(?P=bt)(?!`))
-    | (?P<comment><!--.*?-->)
-    | (?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>)
-    | (?P<url>(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>()\[\]"“”«»]+)
-    | (?P<email>\b[\w.+-]+@[\w-]+\.[\w.-]+)
-    | (?P<target>(?<=\])\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\))
-    """,
-    re.M | re.S | re.X,
-)
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)", re.M | re.S)
+_CODE = re.compile(r"(`+)[^`\n](?:[^\n]*?[^`\n])??\1(?!`)")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"<(?=/?[A-Za-z])/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
+_SCHEME = re.compile(r"://")
+_URL_TAIL = re.compile(r"[^\s<>()\[\]\"“”«»]+")
+_WWW = re.compile(r"www\.(?<!\wwww\.)[^\s<>()\[\]\"“”«»]+")
+_EMAIL = re.compile(r"@[\w-]+\.[\w.-]*\w")
+_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(\|[^\[\]\n]*)?\]\]")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_EMAIL_CHARS = re.compile(r"[\w.+-]")
 
-_MENTION = re.compile(
-    r"""
-      (?P<star>(?<![*\w\\])\*(?![*\s])[^*\n]+?(?<![*\s\\])\*(?![*\w]))
-    | (?P<under>(?<![_\w\\])_(?![_\s])[^_\n]+?(?<![_\s\\])_(?![_\w]))
-    | (?P<guil>«[^«»]{0,600}»)
-    | (?P<curly>“[^“”]{0,600}”)
-    | (?P<straight>"[^"\n]{1,300}")
-    """,
-    re.X,
+_ITALIC_STAR = re.compile(r"\*(?<![*\w\\]\*)(?![*\s])[^*\n]+?(?<![*\s\\])\*(?![*\w])")
+_ITALIC_UNDER = re.compile(r"_(?<![_\w\\]_)(?![_\s])[^_\n]+?(?<![_\s\\])_(?![_\w])")
+_QUOTES = (
+    ("«", re.compile(r"«[^«»]{0,600}»")),
+    ("“", re.compile(r"“[^“”]{0,600}”")),
+    ('"', re.compile(r'"[^"\n]{1,300}"')),
 )
 _WORD = re.compile(r"\w+")
 
 
 def body_start(text: str) -> int:
     """Offset of the first character after the YAML frontmatter (0 when there is none)."""
+    if not text.startswith(("---", "\ufeff---")):
+        return 0
     m = FRONTMATTER.match(text)
     return m.end() if m else 0
 
@@ -61,15 +62,17 @@ class Spans:
     __slots__ = ("starts", "ends")
 
     def __init__(self, intervals: list[tuple[int, int]]):
-        merged: list[list[int]] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for s, e in sorted(intervals):
-            if merged and s <= merged[-1][1]:
-                if e > merged[-1][1]:
-                    merged[-1][1] = e
+            if starts and s <= ends[-1]:
+                if e > ends[-1]:
+                    ends[-1] = e
             else:
-                merged.append([s, e])
-        self.starts = [s for s, _ in merged]
-        self.ends = [e for _, e in merged]
+                starts.append(s)
+                ends.append(e)
+        self.starts = starts
+        self.ends = ends
 
     def __bool__(self) -> bool:
         return bool(self.starts)
@@ -79,42 +82,86 @@ class Spans:
 
     def hits(self, start: int, end: int) -> bool:
         """Does [start, end) overlap a span (a zero-width point: lie strictly inside one)?"""
-        if not self.starts:
+        starts = self.starts
+        if not starts:
             return False
-        i = bisect_right(self.starts, start) - 1
+        i = bisect_right(starts, start) - 1
         if i >= 0 and self.ends[i] > start:
             return True
-        j = i + 1
-        return j < len(self.starts) and self.starts[j] < end
+        return i + 1 < len(starts) and starts[i + 1] < end
+
+
+def _urls(text: str, start: int) -> list[tuple[int, int]]:
+    spans = []
+    if "://" in text:
+        for m in _SCHEME.finditer(text, start):
+            j = m.start()
+            while j > start and text[j - 1] in _SCHEME_CHARS:
+                j -= 1
+            tail = _URL_TAIL.match(text, m.end())
+            if j < m.start() and tail:
+                spans.append((j, _strip_trailing(text, tail.end(), j)))
+    if "www." in text:
+        spans.extend((m.start(), _strip_trailing(text, m.end(), m.start())) for m in _WWW.finditer(text, start))
+    if "@" in text:
+        for m in _EMAIL.finditer(text, start):
+            j = m.start()
+            while j > start and _EMAIL_CHARS.match(text[j - 1]):
+                j -= 1
+            if j < m.start():
+                spans.append((j, m.end()))
+    return spans
+
+
+def _strip_trailing(text: str, end: int, start: int) -> int:
+    while end > start + 1 and text[end - 1] in ".,;:!?'’":
+        end -= 1
+    return end
+
+
+def hidden_spans(text: str, start: int = 0) -> Spans:
+    """What a reader never sees as prose: frontmatter, code, comments, tags, URLs, link targets.
+    Unlike never_spans, a `[[wikilink]]` counts as shown (its target is its label)."""
+    return Spans(_hidden(text, start))
+
+
+def _hidden(text: str, start: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = [(0, start)] if start else []
+    if "```" in text or "~~~" in text:
+        spans.extend(m.span() for m in _FENCE.finditer(text, start))
+    if "`" in text:
+        spans.extend(m.span() for m in _CODE.finditer(text, start))
+    if "<" in text:
+        spans.extend(m.span() for m in _COMMENT.finditer(text, start))
+        spans.extend(m.span() for m in _TAG.finditer(text, start))
+    spans.extend(_urls(text, start))
+    if "](" in text:
+        spans.extend((m.start() + 1, m.end()) for m in _TARGET.finditer(text, start))
+    return spans
 
 
 def never_spans(text: str, start: int = 0) -> Spans:
     """Spans never linted (frontmatter included as [0, start))."""
-    spans: list[tuple[int, int]] = [(0, start)] if start else []
-    for m in _NEVER.finditer(text, start):
-        spans.append(m.span())
-    for m in _WIKILINK.finditer(text, start):
-        if m.group(2):  # [[target|alias]]: the alias is text
-            spans.append((m.start(), m.start(2) + 1))
-            spans.append((m.end() - 2, m.end()))
-        else:
-            spans.append(m.span())
-    return Spans(spans)
-
-
-def hidden_spans(text: str, start: int = 0) -> Spans:
-    """What a reader never sees as text: frontmatter, code, comments, tags, URLs, link targets. Unlike
-    never_spans, a `[[wikilink]]` counts as shown (its target is its label): for required mentions."""
-    spans: list[tuple[int, int]] = [(0, start)] if start else []
-    spans.extend(m.span() for m in _NEVER.finditer(text, start))
+    spans = _hidden(text, start)
+    if "[[" in text:
+        for m in _WIKILINK.finditer(text, start):
+            if m.group(2):  # [[target|alias]]: the alias is text
+                spans.append((m.start(), m.start(2) + 1))
+                spans.append((m.end() - 2, m.end()))
+            else:
+                spans.append(m.span())
     return Spans(spans)
 
 
 def mention_spans(text: str, start: int = 0) -> Spans:
     """Italic and quoted spans: a term inside one is mentioned, not used."""
     spans = []
-    for m in _MENTION.finditer(text, start):
-        if m.lastgroup in ("star", "under") and len(_WORD.findall(m.group())) > MENTION_MAX_WORDS:
-            continue
-        spans.append(m.span())
+    for marker, pattern in (("*", _ITALIC_STAR), ("_", _ITALIC_UNDER)):
+        if marker in text:
+            spans.extend(
+                m.span() for m in pattern.finditer(text, start) if len(_WORD.findall(m.group())) <= MENTION_MAX_WORDS
+            )
+    for marker, pattern in _QUOTES:
+        if marker in text:
+            spans.extend(m.span() for m in pattern.finditer(text, start))
     return Spans(spans)

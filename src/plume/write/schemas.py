@@ -22,7 +22,7 @@ def bounded(description: str, **schema: Any) -> Any:
 class LinkedInPost(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    hook: str = bounded("Accroche : une question ou une douleur du lecteur.", maxLength=180)
+    hook: str = bounded("Accroche : une question ou une douleur du lecteur.", maxLength=140)
     paragraphs: list[str] = bounded("2 ou 3 paragraphes courts.", minItems=2, maxItems=3,
                                     items={"type": "string", "maxLength": 420})
     bullets: list[str] = bounded("0 à 4 puces courtes.", maxItems=4, items={"type": "string", "maxLength": 140})

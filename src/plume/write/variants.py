@@ -193,28 +193,37 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
                 emit("done", v, done[v.id])
 
         await asyncio.gather(*(one(v) for v in pending))
-        await _close_async_client(backend)
     report.records = [done.get(v.id) or previous[v.id] for v in variants]
     write_index(report, house)
     return report
 
 
 async def _close_async_client(backend) -> None:
-    """Close the backend's async HTTP client inside the loop that opened it (else a warning at exit)."""
-    if hasattr(backend, "aclose"):
-        await backend.aclose()
+    """Close the backend's async HTTP client inside the loop that opened it (else an error is logged when
+    the loop is gone). Only for a loop run_variants owns: the client is not reused afterwards."""
+    if backend is None:
         return
-    target = getattr(backend, "_backend", None) or backend
-    client = getattr(target, "_async", None)
-    if client is not None:
+    aclose = getattr(backend, "aclose", None)
+    if aclose is not None:
+        await aclose()
+        return
+    client = getattr(backend, "aclient", None)
+    if client is not None and hasattr(client, "close"):
         await client.close()
-        target._async = None
 
 
 def run_variants(brief: Brief | str, audiences: list[str], formats: list[str], out_dir: Path, backend=None,
                  **kw: Any) -> VariantsReport:
-    """Synchronous entry point of arun_variants."""
-    return asyncio.run(arun_variants(brief, audiences, formats, out_dir, backend, **kw))
+    """Synchronous entry point of arun_variants (runs and closes its own event loop)."""
+
+    async def main() -> VariantsReport:
+        try:
+            return await arun_variants(brief, audiences, formats, out_dir, backend, **kw)
+        finally:
+            if backend is not None and getattr(backend, "_backend", True) is not None:
+                await _close_async_client(backend)
+
+    return asyncio.run(main())
 
 
 # --- OpenAI Batch API -----------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+"""The lint plan: a house's rules compiled for the engine, as plain data (no pydantic).
+
+`plume lint` starts fast because it loads the plan from a pickle in the cache folder when the house
+file has not changed (keyed by its path, size and mtime, Plume's version and the engine's own source
+files); otherwise it validates the house file (pydantic), compiles the plan and writes the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from plume.errors import InputError
+
+if TYPE_CHECKING:
+    from plume.house import House
+
+PLAN_FORMAT = 1
+_ENGINE_FILES = (
+    "plan.py", "kinds.py", "patterns.py", "markdown.py", "context.py", "linkedin.py", "violation.py", "rules.py",
+    "../house.py",
+)
+
+
+class RuleView:
+    """One rule as the engine sees it: the house file's fields as attributes."""
+
+    def __init__(self, **fields: Any):
+        scope = fields.pop("scope", None) or {}
+        self.__dict__.update(fields)
+        self.audiences = tuple(scope.get("audiences", ()))
+        self.formats = tuple(scope.get("formats", ()))
+        self.scope = SimpleNamespace(audiences=list(self.audiences), formats=list(self.formats))
+        self.description = fields.get("description")
+
+    def applies(self, audience: str | None, format: str | None) -> bool:
+        """A scoped rule needs its audience/format to be known and listed."""
+        if self.audiences and audience not in self.audiences:
+            return False
+        if self.formats and format not in self.formats:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"RuleView({self.id!r}, {self.kind!r})"
+
+
+class LintPlan:
+    """Compiled rules plus the audience and format keys they may be scoped to."""
+
+    def __init__(self, rules: list, audiences: tuple[str, ...], formats: tuple[str, ...], source: str = ""):
+        self.rules = rules
+        self.audiences = audiences
+        self.formats = formats
+        self.source = source
+
+    @property
+    def rule_views(self) -> list[RuleView]:
+        return [c.rule for c in self.rules]
+
+    def check_scope(self, audience: str | None, format: str | None) -> None:
+        if audience is not None and audience not in self.audiences:
+            raise InputError(f"unknown audience {audience!r} (house has: {', '.join(self.audiences)})")
+        if format is not None and format not in self.formats:
+            raise InputError(f"unknown format {format!r} (house has: {', '.join(self.formats)})")
+
+
+def build_plan(house: House, source: str = "") -> LintPlan:
+    from plume.lint.kinds import compile_rule
+
+    views = [RuleView(**rule.model_dump()) for rule in house.rules]
+    return LintPlan([compile_rule(v) for v in views], tuple(house.audiences), tuple(house.formats), source)
+
+
+def plan_for(house: House) -> LintPlan:
+    """The plan of a House object, built once and kept on it."""
+    plan = house._lint_cache
+    if plan is None:
+        plan = house._lint_cache = build_plan(house)
+    return plan
+
+
+_memo: dict[tuple, LintPlan] = {}
+
+
+def load_plan(path: str | Path | None = None, *, use_cache: bool = True) -> LintPlan:
+    """The plan of a house file (default: the house folder's prompts/house.yaml), from the disk cache
+    when the file is unchanged. A broken house file raises InputError naming file, field and problem."""
+    if path is None:
+        from plume.paths import house_file
+
+        path = house_file()
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise InputError(f"{path}: house file not found") from None
+    if not path.is_file():
+        raise InputError(f"{path}: house file not found")
+    key = _key(path.resolve(), stat)
+    if key in _memo:
+        return _memo[key]
+    cache = _cache_file(key) if use_cache else None
+    plan = _read_cache(cache, key) if cache else None
+    if plan is None:
+        from plume.house import load_house
+
+        plan = plan_for(load_house(path))
+        if cache:
+            _write_cache(cache, key, plan)
+    _memo[key] = plan
+    return plan
+
+
+def _key(path: Path, stat: os.stat_result) -> tuple:
+    from plume import __version__
+
+    here = Path(__file__).parent
+    engine = tuple(os.stat(here / name).st_mtime_ns for name in _ENGINE_FILES)
+    return (PLAN_FORMAT, __version__, str(path), stat.st_size, stat.st_mtime_ns, engine)
+
+
+def _cache_file(key: tuple) -> Path | None:
+    try:
+        from plume.paths import cache_dir
+
+        digest = f"{zlib.crc32(key[2].encode()):08x}"
+        return cache_dir() / "lint" / f"plan-{digest}.pickle"
+    except Exception:
+        return None
+
+
+def _read_cache(cache: Path, key: tuple) -> LintPlan | None:
+    try:
+        with cache.open("rb") as handle:
+            stored_key, plan = pickle.load(handle)
+    except Exception:  # missing, stale format, or unreadable: rebuild
+        return None
+    return plan if stored_key == key and isinstance(plan, LintPlan) else None
+
+
+def _write_cache(cache: Path, key: tuple, plan: LintPlan) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((key, plan), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only cache folder only costs speed
