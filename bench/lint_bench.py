@@ -270,6 +270,7 @@ def table(r: dict) -> str:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     load = r["environment"]["load_average_before"]
+    load = f"{load:.1f}" if load is not None else "n/a"
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     met = ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in r["met"].items())
@@ -288,13 +289,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--proselint-rounds", type=int, default=3, help="timed passes for proselint")
     parser.add_argument("--cold", type=int, default=10, help="cold-start runs (best kept)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "lint.json")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite the block in bench/README.md")
     args = parser.parse_args(argv)
     result = run(args.posts, args.rounds, args.proselint_rounds, args.cold)
     print(table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"written: {args.out}")
+    if not args.no_readme:
+        update_readme(result)
     shutil.rmtree(_PYCACHE, ignore_errors=True)
+
+
+README = ROOT / "bench" / "README.md"
+START, END = "<!-- lint-bench:start -->", "<!-- lint-bench:end -->"
+
+
+def update_readme(result: dict) -> None:
+    """Rewrite the lint block of bench/README.md (between its markers) with this run's table."""
+    if not README.exists():
+        return
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        return
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    block = f"{START}\n```\n{table(result)}\n```\n(last run: {when})\n{END}"
+    head, rest = text.split(START, 1)
+    README.write_text(head + block + rest.split(END, 1)[1], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,17 @@ def test_plain_text_rendering_for_linkedin():
     assert "**" not in r.text and "\n- " not in r.text
 
 
+def test_a_hook_cut_by_the_length_limit_ends_at_a_word():
+    from plume.write.render import render_linkedin
+    from plume.write.schemas import LinkedInPost
+
+    cut = ("Vous portez la stratégie, les urgences et les équipes, et vos journées semblent trop courtes pour "
+           "prendre du recul sur ce qui compte vraiment pour vous")[:140]
+    text = render_linkedin(LinkedInPost(**{**GOOD_POST, "hook": cut}))
+    hook = text.split("\n")[0]
+    assert hook.endswith("ce qui compte…") and len(hook) <= 140
+
+
 def test_markdown_switch_keeps_markdown_for_the_vault():
     with ScriptedServer([js(GOOD_POST)]) as srv:
         r = generate("Prendre du recul", "pme", "linkedin", backend_for(srv), markdown=True)
@@ -122,6 +133,12 @@ def test_unusable_json_is_asked_again():
     with ScriptedServer([Reply('{"hook": "coupé'), js(GOOD_POST)]) as srv:
         r = generate("Prendre du recul", "pme", "linkedin", backend_for(srv), attempts=3)
     assert len(srv.requests) == 2 and r.attempts == 2 and r.post is not None
+
+
+def test_an_unusable_last_repair_keeps_the_best_draft():
+    with ScriptedServer([js(BAD_POST), Reply('{"hook": "coupé')]) as srv:
+        r = generate("Prendre du recul", "pme", "linkedin", backend_for(srv), attempts=2)
+    assert r.attempts == 2 and r.post is not None and r.errors >= 1
 
 
 def test_history_records_the_calls_and_their_lint():

@@ -73,6 +73,7 @@ TABLE = [
     # occurrence
     ("repetition-designation", None, "linkedin", "Associé Opérationnel & Stratégique. " * 3, 1),
     ("repetition-designation", None, "linkedin", "Associé Opérationnel & Stratégique. " * 2, 0),
+    ("repetition-designation", None, "linkedin", "ASSOCIE OPERATIONNEL & STRATEGIQUE. " * 3, 1),  # accents optional
     ("repetition-designation", None, "landing", "Associé Opérationnel & Stratégique. " * 3, 0),
     ("repetition-temps-partage", None, None, "temps partagé, " * 5, 2),
     ("repetition-temps-partage", None, None, "temps partagé, " * 3, 0),
@@ -102,6 +103,11 @@ TABLE = [
     ("linkedin-markdown", None, "linkedin", "**Gras**, _italique_, `code`\n# Titre\n- item\n> cite\n---\n[lien](https://x.fr)", 8),
     ("linkedin-markdown", None, "linkedin", "Texte brut.\n• item\n→ suite\n#hashtag", 0),
     ("linkedin-markdown", None, "landing", "**Gras**", 0),
+    ("linkedin-fin", None, "linkedin", "Accroche.\n\nUn constat sans suite.\n\n#PME #Direction", 1),
+    ("linkedin-fin", None, "linkedin", "Accroche.\n\nEt vous, comment faites-vous ?\n\n#PME #Direction", 0),
+    ("linkedin-fin", None, "linkedin", "Accroche.\n\nParlons-en : écrivez-moi en message privé.", 0),
+    ("linkedin-fin", None, "linkedin", "Accroche.\n\nVous hésitez ? 🙂", 0),
+    ("linkedin-fin", None, "landing", "Un constat sans suite.", 0),
     # typography
     ("typo-espace-manquante", None, None, "Résultat: clair; net! Vraiment?", 4),
     ("typo-espace-manquante", None, None, "Résultat\u00a0: clair\u202f; net\u202f! À 10:30 :) https://x.fr/?a=1;b &amp; `a:b`", 0),
@@ -129,6 +135,7 @@ def test_rule_table(case):
     for v in found:
         assert text[v.start : v.end] == v.text
         assert v.severity == RULES[rule].severity
+        assert "{" not in v.message, f"unfilled placeholder in {v.message!r}"
 
 
 def test_every_rule_has_failing_and_passing_examples():

@@ -145,3 +145,16 @@ def test_openai_batch_requests_then_import(tmp_path):
     assert records["cos-linkedin"]["status"] == "clean"  # C-level is fine for a Chief of Staff
     assert records["cos-landing"]["status"] == "failed"
     assert records["pme-landing"]["cost_usd"] > 0 and (out / "pme-landing.md").is_file()
+
+
+def test_rerun_with_nothing_left_never_resolves_a_backend(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    with ScriptedServer(responder=responder()) as srv:
+        args = ["variants", "Garder le cap", "--audiences", "pme", "--formats", "linkedin,landing", "--out", str(out)]
+        assert CliRunner().invoke(app, [*args, "--base-url", srv.base_url, "--model", "m"]).exit_code == 0
+    # a backend that cannot even be built: the re-run must not need it
+    monkeypatch.setenv("PLUME_LOCAL_MODEL", str(tmp_path / "missing.gguf"))
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "kept" in again.stderr
+    assert len(manifest(out)) == 2

@@ -25,13 +25,10 @@ def load_brief(topic: str, angle: str | None = None, words: int | None = None, c
 
 
 def open_backend(model: str | None, base_url: str | None, needed: int):
-    """The configured backend; the embedded model's length cap is raised to what the job's schema allows
-    (the grammar bounds the answer), unless plume.toml sets a cap itself."""
-    from plume.backends import get_backend
-    from plume.config import section
+    """The configured backend, with room for `needed` completion tokens (see write.generate.backend_for)."""
+    from plume.write.generate import backend_for
 
-    overrides = {} if "max_tokens_cap" in section("backend") else {"max_tokens_cap": max(512, needed)}
-    return get_backend(model=model, base_url=base_url, **overrides)
+    return backend_for(needed, model, base_url)
 
 
 def needed_tokens(formats: list[str], words: int | None) -> int:

@@ -40,9 +40,8 @@ class Task:
 
 
 def plan(briefs: list[EvalBrief], audiences: list[str], formats: list[str]) -> list[Task]:
-    """Audience × format-major: consecutive prompts share their long prefix (system prompt, exemplars),
-    which a llama.cpp server keeps in its prompt cache."""
-    return [Task(b, a, f) for a in audiences for f in formats for b in briefs]
+    """Brief-major order: a run stopped part-way has whole briefs done, so `--limit` can cut it there."""
+    return [Task(b, a, f) for b in briefs for a in audiences for f in formats]
 
 
 class _Recorder:

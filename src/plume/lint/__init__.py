@@ -8,12 +8,14 @@ from plume.lint.engine import lint_text
 from plume.lint.fixes import FixOutcome, apply_fixes, fix_text
 from plume.lint.linkedin import CUTS, Cut, linkedin_cut
 from plume.lint.markdown import body_start, split_frontmatter
+from plume.lint.plan import LintPlan, load_plan
 from plume.lint.violation import LintResult, Violation
 
 __all__ = [
     "CUTS",
     "Cut",
     "FixOutcome",
+    "LintPlan",
     "LintResult",
     "Violation",
     "apply_fixes",
@@ -21,5 +23,6 @@ __all__ = [
     "fix_text",
     "linkedin_cut",
     "lint_text",
+    "load_plan",
     "split_frontmatter",
 ]

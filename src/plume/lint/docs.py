@@ -14,7 +14,8 @@ KIND_DOC = {
     "banned": "a term to avoid; no automatic fix",
     "occurrence": "a term allowed at most `max` times; later occurrences are flagged",
     "required": "terms the text must name (`require: all` or `any`); one violation per missing term",
-    "metric": "a measure against a limit: `chars_utf16`, `words`, `hashtags`, `hook`, `markdown` (fix to plain text)",
+    "metric": "a measure against a limit: `chars_utf16`, `words`, `hashtags`, `hook`, `markdown` (fix to plain text), "
+    "`ending` (a question or one of `terms`)",
     "typography": "French typography: `space-before`, `nbsp`, `guillemets`, `ellipsis`, `apostrophe`",
 }
 
@@ -59,8 +60,12 @@ def rules_markdown(house: House) -> str:
         "",
         "## How matching works",
         "",
-        "- Terms match their real variants: case (unless `case_sensitive: true`), accents, space / hyphen / nothing",
-        "  between words (\"part time\", \"part-time\", \"parttime\"), a plural -s/-x, straight or curly apostrophes.",
+        "- Terms match their real variants: case (unless `case_sensitive: true`); accents (a term's accented letters",
+        "  match with or without their accent: \"Eclaireur\" for \"Éclaireur\", \"oe\" for \"œ\"); space / hyphen /",
+        "  nothing between words (\"part time\", \"part-time\", \"parttime\"); a plural -s/-x on words of three letters",
+        "  or more (`fix_plural` is then used); straight or curly apostrophes. `regex:` entries are raw patterns matched",
+        "  against the lower-cased text (unless `case_sensitive: true`); `exceptions:` are terms whose matches",
+        "  contain a match that must not count (\"Chief of Staff interne\").",
         "- A mention is not a use: a term inside short italics (`_x_`, `*x*`, at most 12 words; a longer italic run",
         "  is emphasis and is linted), quotes (« », “ ”, \" \") or inline code does not trigger term rules",
         "  (substitution, banned, occurrence).",
@@ -69,7 +74,9 @@ def rules_markdown(house: House) -> str:
         "- Scope: a rule listing audiences (formats) runs only when the audience (format) is known and listed;",
         "  `plume lint` takes them from `--audience`/`--format` or the file's frontmatter (`audience:`, `format:`).",
         "- Fixes: only `safe` fixes apply with `--fix`, right to left, overlapping edits skipped, then the text is",
-        "  linted again until nothing changes (at most 10 passes). A second `--fix` changes nothing.",
+        "  linted again until nothing changes (at most 10 passes). A second `--fix` changes nothing. Case is carried",
+        "  over (\"Part time\" → \"Temps partagé\", \"PART TIME\" → \"TEMPS PARTAGÉ\"); proper names keep theirs.",
+        "- `plume lint` keeps the compiled rules in `$PLUME_CACHE_DIR/lint/` (rebuilt when the house file changes).",
         "- LinkedIn's \"…voir plus\" cut: "
         + ", ".join(f"{device} {chars} characters or {lines} lines" for device, (chars, lines) in CUTS.items())
         + ", whichever comes first; a blank line counts as a line (`plume.lint.linkedin_cut`).",

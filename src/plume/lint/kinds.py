@@ -138,6 +138,8 @@ def _utf16_offset(text: str, start: int, limit: int) -> int:
 
 def _metric(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule: Rule = c.rule
+    if rule.measure == "ending":
+        return _ending(rule, ctx, c.pattern)
     return _MEASURES[rule.measure](rule, ctx)
 
 
@@ -220,6 +222,31 @@ def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
         yield ctx.violation(rule, start, end, fix=fix, safe=rule.safe)
 
 
+_TRAILING_TAGS = re.compile(r"(?:\s*(?:#\w[\w-]*[ \t]*)+)+\s*\Z")
+_ENDS_WITH_QUESTION = re.compile(r"\?[\W_]*\Z")
+
+
+def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[Violation]:
+    """The post ends on a question or a call to action (hashtags after it do not count)."""
+    start, end = post_start(ctx.text), len(ctx.text.rstrip())
+    if start >= end:
+        return
+    tags = _TRAILING_TAGS.search(ctx.text, start, end)
+    if tags:
+        if tags.start() <= start:
+            return  # nothing but hashtags
+        end = len(ctx.text[: tags.start()].rstrip())
+    last = ctx.text.rfind("\n\n", start, end)
+    para = last + 2 if last >= 0 else start
+    while para < end and ctx.text[para].isspace():
+        para += 1
+    if _ENDS_WITH_QUESTION.search(ctx.text, para, end):
+        return
+    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text[:end], ctx.lower[:end], para)):
+        return
+    yield ctx.violation(rule, para, end)
+
+
 _MEASURES = {"chars_utf16": _chars, "words": _words, "hashtags": _hashtags, "hook": _hook, "markdown": _markdown}
 
 
@@ -282,7 +309,7 @@ def _nbsp(rule: Rule, ctx: Context) -> Iterator[Violation]:
         if ctx.never.hits(j, i + 1):
             continue
         ch = m.group()
-        yield ctx.violation(rule, j, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe)
+        yield ctx.violation(rule, j, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, mark=ch)
     if "«" in text:
         for m in _OPEN.finditer(text, ctx.start):
             i = j = m.end()
@@ -290,7 +317,7 @@ def _nbsp(rule: Rule, ctx: Context) -> Iterator[Violation]:
                 j += 1
             if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(m.start(), j):
                 continue
-            yield ctx.violation(rule, m.start(), j, fix="«" + NBSP, safe=rule.safe)
+            yield ctx.violation(rule, m.start(), j, fix="«" + NBSP, safe=rule.safe, mark="«")
 
 
 def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
@@ -358,6 +385,8 @@ def compile_rule(rule: Rule) -> Compiled:
     if kind == "required":
         items = [(t, compile_terms([t], (), rule.case_sensitive)) for t in rule.terms]
         return Compiled(rule, _required, items=items)
+    if kind == "metric" and getattr(rule, "terms", None):
+        return Compiled(rule, _metric, pattern=compile_terms(rule.terms))
     if kind in CHECKERS:
         return Compiled(rule, CHECKERS[kind])
     raise ValueError(f"unknown rule kind: {kind!r}")

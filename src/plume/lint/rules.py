@@ -100,17 +100,19 @@ class Required(BaseRule):
     case_sensitive: bool = False
 
 
-Measure = Literal["chars_utf16", "words", "hashtags", "hook", "markdown"]
+Measure = Literal["chars_utf16", "words", "hashtags", "hook", "markdown", "ending"]
 
 
 class Metric(BaseRule):
-    """A measure of the text against a limit: length, words, hashtags, the hook, Markdown markup."""
+    """A measure of the text against a limit: length, words, hashtags, the hook, Markdown markup, the
+    ending (a question, or one of `terms`: calls to action)."""
 
     kind: Literal["metric"]
     measure: Measure
     max: int | None = Field(default=None, ge=0)
     min: int | None = Field(default=None, ge=0)
     device: Literal["mobile", "desktop"] = "mobile"
+    terms: list[str] = Field(default_factory=list)
     safe: bool = True
 
     @model_validator(mode="after")

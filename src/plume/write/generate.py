@@ -19,6 +19,16 @@ def max_tokens_for(format: str, words: int) -> int:
     return min(1400, 2 * words + overhead)
 
 
+def backend_for(needed: int, model: str | None = None, base_url: str | None = None):
+    """The configured backend; the embedded model's length cap is raised to `needed` (the schema's grammar
+    bounds the answer anyway), unless plume.toml sets `[backend] max_tokens_cap` itself."""
+    from plume.backends import get_backend
+    from plume.config import section
+
+    overrides = {} if "max_tokens_cap" in section("backend") else {"max_tokens_cap": max(512, needed)}
+    return get_backend(model=model, base_url=base_url, **overrides)
+
+
 def read_structured(schema, format: str, house, cta: str | None) -> Callable[[Any], tuple[str, Any] | None]:
     """Completion → (rendered text, parsed model); None when a structured answer is unusable."""
 
@@ -83,10 +93,13 @@ def generate(brief: Brief | str, audience: str, format: str, backend=None, *, at
     if isinstance(brief, str):
         brief = Brief(topic=brief)
     house = house or load_house()
-    if backend is None:
-        from plume.backends import get_backend
-
-        backend = get_backend()
+    owned = backend is None
+    if owned:
+        backend = backend_for(max_tokens_for(format, brief.words or house.format(format).default_words))
     job = generate_job(brief, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
                        markdown=markdown, repair=repair, budget=budget, temperature=temperature)
-    return drive(job, backend, on_delta)
+    try:
+        return drive(job, backend, on_delta)
+    finally:
+        if owned:
+            backend.close()

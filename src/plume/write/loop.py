@@ -175,15 +175,18 @@ def lint_loop(
         made += 1
         tally.add(completion)
         if isinstance(completion, Unusable):
-            if made >= attempts:
+            if made < attempts:
+                continue
+            if best is None:
                 raise completion.error
-            continue
+            break
         got = read(completion)
         if got is None:
-            if made >= attempts:
-                got = (getattr(completion, "text", "") or "", None)
-            else:
+            if made < attempts:
                 continue
+            if best is not None:
+                break
+            got = (getattr(completion, "text", "") or "", None)
         text, lint_result = fix(got[0], house, audience, format)
         record_lint(getattr(completion, "history_id", None), lint_result)
         current = Pass(text, lint_result, got[1])

@@ -16,6 +16,20 @@ def _line(text: str) -> str:
     return _LEADING_BULLET.sub("", " ".join(str(text).split()))
 
 
+def _uncut(text: str, limit: int) -> str:
+    """A string the grammar stopped at its length limit ends mid-word: end it at a word, with « … »."""
+    if len(text) < limit - 1 or text.endswith((".", "?", "!", "…", "»", ")")):
+        return text
+    head = text[: text.rfind(" ")] if " " in text else text
+    return head.rstrip(" ,;:–-") + "…"
+
+
+def _limit(model, field: str) -> int:
+    """The maxLength the schema gives a string field (or its list items)."""
+    extra = model.model_fields[field].json_schema_extra or {}
+    return int(extra.get("maxLength") or (extra.get("items") or {}).get("maxLength") or 10**6)
+
+
 def _hashtag(tag: str) -> str:
     word = re.sub(r"[\s#]+", "", str(tag))
     return f"#{word}" if word else ""
@@ -31,14 +45,14 @@ def _with_cta(closing: str, cta: str | None) -> list[str]:
 
 def render_linkedin(post: LinkedInPost, *, markdown: bool = False, cta: str | None = None) -> str:
     """Plain text LinkedIn shows as written (• bullets); `markdown` keeps a bold hook and - bullets."""
-    hook = _line(post.hook)
+    hook = _uncut(_line(post.hook), _limit(LinkedInPost, "hook"))
     blocks = [f"**{hook}**" if markdown and hook else hook]
-    blocks += [p for p in (_line(p) for p in post.paragraphs) if p]
-    bullets = [b for b in (_line(b) for b in post.bullets) if b]
+    blocks += [p for p in (_uncut(_line(p), _limit(LinkedInPost, "paragraphs")) for p in post.paragraphs) if p]
+    bullets = [b for b in (_uncut(_line(b), _limit(LinkedInPost, "bullets")) for b in post.bullets) if b]
     if bullets:
         mark = "- " if markdown else "• "
         blocks.append("\n".join(mark + b for b in bullets))
-    blocks += _with_cta(post.closing, cta)
+    blocks += _with_cta(_uncut(_line(post.closing), _limit(LinkedInPost, "closing")), cta)
     tags = list(dict.fromkeys(t for t in (_hashtag(t) for t in post.hashtags) if t))[:5]
     if tags:
         blocks.append(" ".join(tags))
@@ -52,16 +66,21 @@ def render_landing(copy: LandingCopy, *, house=None, cta: str | None = None) -> 
         have = {d.name for d in dimensions}
         dimensions = [d for d in dimensions if d.name in {h.name for h in house.dimensions}]
         dimensions += [DimensionCopy(name=h.name, role=h.role) for h in house.dimensions if h.name not in have]
-    lines = [f"# {_line(copy.title)}", "", _line(copy.subtitle), ""]
+
+    def cut(text: str, field: str, model=LandingCopy) -> str:
+        return _uncut(_line(text), _limit(model, field))
+
+    lines = [f"# {cut(copy.title, 'title')}", "", cut(copy.subtitle, "subtitle"), ""]
     if copy.pains:
-        lines += ["### Vous vous reconnaissez ?", "", *(f"- {_line(p)}" for p in copy.pains), ""]
-    lines += ["### Trois dimensions", "", *(f"- **{d.name}** : {_line(d.role)}" for d in dimensions), ""]
+        lines += ["### Vous vous reconnaissez ?", "", *(f"- {cut(p, 'pains')}" for p in copy.pains), ""]
+    lines += ["### Trois dimensions", "",
+              *(f"- **{d.name}** : {cut(d.role, 'role', DimensionCopy)}" for d in dimensions), ""]
     if copy.benefits:
-        lines += ["### Ce que vous y gagnez", "", *(f"- {_line(b)}" for b in copy.benefits), ""]
+        lines += ["### Ce que vous y gagnez", "", *(f"- {cut(b, 'benefits')}" for b in copy.benefits), ""]
     if copy.how_it_works:
-        steps = [_line(s) for s in copy.how_it_works]
-        lines += ["### Comment ça se passe", "", *(f"{i}. {s}" for i, s in enumerate(steps, 1)), ""]
-    action = cta.strip() if cta and cta.strip() else _line(copy.call_to_action)
+        steps = [cut(x, "how_it_works") for x in copy.how_it_works]
+        lines += ["### Comment ça se passe", "", *(f"{i}. {x}" for i, x in enumerate(steps, 1)), ""]
+    action = cta.strip() if cta and cta.strip() else cut(copy.call_to_action, "call_to_action")
     lines += [f"**{action}**", ""]
     return "\n".join(lines)
 

@@ -87,13 +87,18 @@ def rewrite(draft: str, audience: str, format: str | None = None, backend=None, 
     house = house or load_house()
     if not llm:
         return deterministic(draft, audience, format, house=house)
-    if backend is None:
-        from plume.backends import get_backend
+    owned = backend is None
+    if owned:
+        from plume.write.generate import backend_for
 
-        backend = get_backend()
+        backend = backend_for(1600)
     job = rewrite_job(draft, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
                       repair=repair, budget=budget)
-    return drive(job, backend)
+    try:
+        return drive(job, backend)
+    finally:
+        if owned:
+            backend.close()
 
 
 async def arewrite(draft: str, audience: str, format: str | None = None, backend=None, **kw) -> WriteResult:

@@ -175,9 +175,10 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
     done: dict[str, dict[str, Any]] = {}
     if pending:
         if backend is None:
-            from plume.backends import get_backend
+            from plume.write.generate import backend_for, max_tokens_for
 
-            backend = get_backend()
+            backend = backend_for(max(max_tokens_for(v.format, brief.words or house.format(v.format).default_words)
+                                      for v in pending))
         gate = asyncio.Semaphore(max(1, concurrency))
 
         async def one(v: Variant) -> None:
