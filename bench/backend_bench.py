@@ -32,6 +32,11 @@ MESSAGES = [
 START, END = "<!-- backend-bench:start -->", "<!-- backend-bench:end -->"
 
 
+def _median_ratio(a: list[float], b: list[float]) -> float:
+    """Median of per-round ratios a[i]/b[i]: rounds run back to back, so load changes cancel out."""
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
 def run(rounds: int, max_tokens: int) -> dict:
     os.environ.setdefault("PLUME_HOME", tempfile.mkdtemp(prefix="plume-bench-"))  # keep the user's history clean
     import openai
@@ -74,19 +79,57 @@ def run(rounds: int, max_tokens: int) -> dict:
         return {"median_s": round(statistics.median(secs), 4), "min_s": round(min(secs), 4),
                 "tokens": [t for _, t in samples[name]], "median_tokens_per_s": round(statistics.median(tps), 2)}
 
-    result = {name: summary(name) for name in paths}
-    overhead = result["plume"]["median_s"] / result["openai_sdk"]["median_s"] - 1
-    tps_ratio = result["plume"]["median_tokens_per_s"] / result["xllamacpp_direct"]["median_tokens_per_s"]
+    secs = {name: [s for s, _ in samples[name]] for name in paths}
+    tps = {name: [t / s for s, t in samples[name]] for name in paths}
+    overhead = _median_ratio(secs["plume"], secs["openai_sdk"]) - 1
+    tps_ratio = _median_ratio(tps["plume"], tps["xllamacpp_direct"])
     backend.close()
+    pure = pure_overhead()
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}",
-        "model": backend.model, "rounds": rounds, "max_tokens": max_tokens, "paths": result,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "model": backend.model, "rounds": rounds, "max_tokens": max_tokens,
+        "paths": {name: summary(name) for name in paths},
         "plume_overhead_vs_sdk": round(overhead, 4), "overhead_target": "< 0.05",
         "overhead_ok": overhead < 0.05,
         "plume_tokens_per_s_vs_direct": round(tps_ratio, 4), "tokens_per_s_target": ">= 0.95",
         "tokens_per_s_ok": tps_ratio >= 0.95,
+        "pure_overhead": {**pure, "share_of_median_embedded_call": round(
+            pure["plume_extra_ms"] / 1000 / statistics.median(secs["openai_sdk"]), 6)},
     }
+
+
+def pure_overhead(calls: int = 200) -> dict:
+    """Plume's own cost per call with no model in the way: the scripted server of the tests, answering at
+    once; Plume and the bare SDK alternate. Gives the overhead in milliseconds, immune to CPU contention
+    from the model."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import openai
+    from scripted_server import Reply, ScriptedServer
+
+    from plume.backends.openai_compat import OpenAIBackend
+
+    with ScriptedServer(responder=lambda body: Reply(content="Une réponse courte.")) as srv:
+        backend = OpenAIBackend("m", base_url=srv.base_url, max_retries=0)
+        sdk = openai.OpenAI(base_url=srv.base_url, api_key="x", max_retries=0)
+        times: dict[str, list[float]] = {"plume": [], "openai_sdk": []}
+        for i in range(calls + 10):
+            for name in (("plume", "openai_sdk") if i % 2 else ("openai_sdk", "plume")):
+                started = time.perf_counter()
+                if name == "plume":
+                    backend.complete(MESSAGES, max_tokens=32, temperature=0.0)
+                else:
+                    sdk.chat.completions.create(model="m", messages=MESSAGES, max_tokens=32, temperature=0.0)
+                if i >= 10:  # the first ones warm up imports and connections
+                    times[name].append(time.perf_counter() - started)
+        backend.close()
+    plume_ms = statistics.median(times["plume"]) * 1000
+    sdk_ms = statistics.median(times["openai_sdk"]) * 1000
+    return {"calls": calls, "plume_ms": round(plume_ms, 3), "openai_sdk_ms": round(sdk_ms, 3),
+            "plume_extra_ms": round(plume_ms - sdk_ms, 3)}
 
 
 def readme_block(r: dict) -> str:
@@ -104,6 +147,12 @@ def readme_block(r: dict) -> str:
         f"(target < 5 %: {'met' if r['overhead_ok'] else 'NOT met'}).",
         f"- Plume tokens/s vs xllamacpp in-process: **{r['plume_tokens_per_s_vs_direct'] * 100:.1f} %** "
         f"(target ≥ 95 %: {'met' if r['tokens_per_s_ok'] else 'NOT met'}).",
+        f"- Ratios are medians of per-round ratios (paths run back to back); 1-min load average at the end: "
+        f"{r['load_average_1min_at_end']} on {os.cpu_count()} cores.",
+        f"- Plume's own cost per call, no model in the way (scripted server, {r['pure_overhead']['calls']} "
+        f"alternating calls): {r['pure_overhead']['plume_ms']:.2f} ms vs {r['pure_overhead']['openai_sdk_ms']:.2f} ms "
+        f"for the bare SDK, i.e. +{r['pure_overhead']['plume_extra_ms']:.2f} ms "
+        f"= {r['pure_overhead']['share_of_median_embedded_call'] * 100:.3f} % of an embedded call.",
         END,
     ])
 

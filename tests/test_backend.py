@@ -218,3 +218,12 @@ def test_cli_backend_text_says_plainly_what_the_default_is():
     assert "default: no --model, no API key, no base URL" in flat
     assert "small 1.5B coder model: its French is weak" in flat
     assert "OPENAI_API_KEY" in flat and "--base-url" in flat and "--model local:/path/model.gguf" in flat
+
+
+def test_openai_gets_max_completion_tokens_and_compatible_servers_max_tokens():
+    with ScriptedServer([Reply(content="a"), Reply(content="b")]) as srv:
+        OpenAIBackend("gpt-5-mini", base_url=srv.base_url).complete(MESSAGES, max_tokens=33)
+        get_backend(model="m", base_url=srv.base_url).complete(MESSAGES, max_tokens=44)
+        first, second = srv.requests
+    assert first["max_completion_tokens"] == 33 and "max_tokens" not in first
+    assert second["max_tokens"] == 44 and "max_completion_tokens" not in second

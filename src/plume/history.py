@@ -7,9 +7,11 @@ of functions applied according to PRAGMA user_version.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,23 +68,40 @@ def migrate(db: sqlite3.Connection) -> int:
 
 
 def connect(path: Path | None = None) -> sqlite3.Connection:
+    """A new connection to the history database, migrated to the latest schema."""
     path = path or db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30)
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across crashes of Plume, no fsync per call
     migrate(db)
     return db
 
 
+_lock = threading.RLock()
+_open: dict[str, sqlite3.Connection] = {}
+
+
 @contextlib.contextmanager
 def _session(path: Path | None) -> Iterator[sqlite3.Connection]:
-    db = connect(path)
-    try:
+    """One transaction on the process's connection to this database (opening and closing per call costs
+    more than the insert)."""
+    key = str(path or db_path())
+    with _lock:
+        db = _open.get(key)
+        if db is None:
+            db = _open[key] = connect(Path(key))
         with db:
             yield db
-    finally:
-        db.close()
+
+
+@atexit.register
+def close_all() -> None:
+    with _lock:
+        for db in _open.values():
+            db.close()
+        _open.clear()
 
 
 def _now() -> str:

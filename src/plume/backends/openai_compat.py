@@ -96,7 +96,7 @@ class OpenAIBackend(Backend):
     # -- request / answer -------------------------------------------------------------------------
     def _token_param(self) -> str:
         # OpenAI's newer models only take max_completion_tokens; other servers know max_tokens.
-        return "max_completion_tokens" if self.name == "openai" and not self.base_url else "max_tokens"
+        return "max_completion_tokens" if self.name == "openai" else "max_tokens"
 
     def _request(self, messages: Messages, max_tokens: int, temperature: float) -> dict[str, Any]:
         if self.max_tokens_cap:
@@ -277,6 +277,13 @@ class OpenAIBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.label, "kind": self.name, "model": self.model or None,
-                "base_url": self._server_url() if self.base_url or self.name != "openai" else None,
+                "base_url": self.base_url,
                 "source": self.source, "timeout_s": self.timeout, "max_retries": self.max_retries,
                 "local": self.is_local, "max_tokens_cap": self.max_tokens_cap}
+
+
+class CompatibleBackend(OpenAIBackend):
+    """Any other OpenAI-compatible server (Ollama, vLLM, LM Studio, a proxy) at an explicit base URL."""
+
+    name = "compatible"
+    needs_key = False

@@ -66,14 +66,12 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
     choice = min(options)[2] if options else None
     if choice == "local":
         return _embedded(toml, str(local_s.value), local_s.source)
-    from plume.backends.openai_compat import OpenAIBackend
+    from plume.backends.openai_compat import CompatibleBackend, OpenAIBackend
 
     if choice == "url":
         source = url_s.source + (f"; model from {model_s.source}" if model_s else "; model: the server's first")
-        backend = OpenAIBackend(str(model_s.value) if model_s else None, base_url=str(url_s.value),
-                                api_key=api_key, timeout=timeout, max_retries=retries, source=source)
-        backend.name = "compatible"
-        return backend
+        return CompatibleBackend(str(model_s.value) if model_s else None, base_url=str(url_s.value),
+                                 api_key=api_key, timeout=timeout, max_retries=retries, source=source)
     if choice == "openai":
         chosen = model_s or Setting(DEFAULT_OPENAI_MODEL, "Plume's default OpenAI model")
         return OpenAIBackend(str(chosen.value), api_key=api_key, timeout=timeout, max_retries=retries,
