@@ -105,3 +105,13 @@ def test_cli_backend_check_on_the_embedded_default(embedded_base_url):
     assert data["active"]["kind"] == "embedded" and data["active"]["source"].startswith("default")
     assert data["check"]["ok"] and data["active"]["base_url"] == embedded_base_url
     assert data["embedded_default"]["hash_ok"] is True
+
+
+def test_a_broken_gguf_is_one_clear_line(tmp_path):
+    pytest.importorskip("xllamacpp")
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 60)
+    b = get_backend(model=f"local:{bad}")
+    with pytest.raises(BackendError, match=r"llama.cpp could not load .*broken\.gguf"):
+        b.complete([{"role": "user", "content": "Bonjour"}], max_tokens=5)
+    assert history.recent(1)[0]["status"] == "error"

@@ -158,3 +158,14 @@ def test_rerun_with_nothing_left_never_resolves_a_backend(tmp_path, monkeypatch)
     assert again.exit_code == 0, again.output
     assert "kept" in again.stderr
     assert len(manifest(out)) == 2
+
+
+def test_embedded_single_slot_runs_one_variant_at_a_time():
+    from types import SimpleNamespace
+
+    from plume.write.variants import effective_concurrency
+
+    assert effective_concurrency(SimpleNamespace(name="embedded"), 4) == 1
+    assert effective_concurrency(SimpleNamespace(name="compatible"), 4) == 4
+    assert effective_concurrency(SimpleNamespace(name="compatible", parallel_slots=2), 4) == 2
+    assert effective_concurrency(SimpleNamespace(name="openai"), 0) == 1

@@ -66,6 +66,17 @@ def plan(audiences: list[str], formats: list[str], house) -> list[Variant]:
     return [Variant(a, f) for a in audiences for f in formats]
 
 
+def effective_concurrency(backend, asked: int) -> int:
+    """Jobs in flight: as asked, except on the embedded model, a single-slot server on the same cores,
+    where a queued request only waits (and its wait counts against the timeout) — one at a time there."""
+    slots = getattr(backend, "parallel_slots", None)
+    if isinstance(slots, int) and slots > 0:
+        return max(1, min(asked, slots))
+    if getattr(backend, "name", None) == "embedded":
+        return 1
+    return max(1, asked)
+
+
 def held_brief(brief: Brief) -> Brief:
     """The brief every variant gets: the call to action is fixed once so all variants share it."""
     return brief if brief.cta else brief.model_copy(update={"cta": DEFAULT_CTA})
@@ -179,7 +190,7 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
 
             backend = backend_for(max(max_tokens_for(v.format, brief.words or house.format(v.format).default_words)
                                       for v in pending))
-        gate = asyncio.Semaphore(max(1, concurrency))
+        gate = asyncio.Semaphore(effective_concurrency(backend, concurrency))
 
         async def one(v: Variant) -> None:
             async with gate:
