@@ -225,3 +225,15 @@ def test_brief_file(tmp_path):
     bad.write_text("topic: X\ncolour: blue\n", encoding="utf-8")
     result = run(["generate", str(bad), "-a", "pme", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"])
     assert result.exit_code == 2 and "colour" in result.stderr
+
+
+def test_closing_near_copy_of_the_cta_is_replaced_by_the_exact_wording():
+    from plume.write.render import render_linkedin
+    from plume.write.schemas import LinkedInPost
+
+    cta = "Parlons-en : un premier échange de 30 minutes, sans engagement."
+    post = LinkedInPost(**{**GOOD_POST, "closing": "Parlez-en, un premier échange de 30 minutes, sans engagement."})
+    text = render_linkedin(post, cta=cta)
+    assert text.count("premier échange") == 1 and cta in text
+    labelled = render_linkedin(LinkedInPost(**{**GOOD_POST, "closing": "Appel à l'action : Et vous ?"}), cta="Écrivez-moi.")
+    assert "Appel à l" not in labelled and "Et vous ?\n\nÉcrivez-moi." in labelled

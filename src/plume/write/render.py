@@ -35,12 +35,23 @@ def _hashtag(tag: str) -> str:
     return f"#{word}" if word else ""
 
 
+_LABEL = re.compile(r"^(?:appel à l['’]action|question|cta|conclusion)\s*:\s*", re.IGNORECASE)
+
+
 def _with_cta(closing: str, cta: str | None) -> list[str]:
-    """The closing, then the brief's call to action word for word unless the model already wrote it."""
-    parts = [_line(closing)] if closing.strip() else []
-    if cta and cta.strip() and cta.strip().lower() not in closing.lower():
-        parts.append(cta.strip())
-    return parts
+    """The closing, then the brief's call to action word for word unless the model already wrote it
+    (a near-copy of the call to action is replaced by the exact wording)."""
+    from difflib import SequenceMatcher
+
+    closing = _LABEL.sub("", _line(closing))
+    if not cta or not cta.strip():
+        return [closing] if closing else []
+    cta = cta.strip()
+    if cta.lower() in closing.lower():
+        return [closing]
+    if closing and SequenceMatcher(None, closing.lower(), cta.lower()).ratio() >= 0.75:
+        return [cta]
+    return [closing, cta] if closing else [cta]
 
 
 def render_linkedin(post: LinkedInPost, *, markdown: bool = False, cta: str | None = None) -> str:
