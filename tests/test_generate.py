@@ -237,3 +237,14 @@ def test_closing_near_copy_of_the_cta_is_replaced_by_the_exact_wording():
     assert text.count("premier échange") == 1 and cta in text
     labelled = render_linkedin(LinkedInPost(**{**GOOD_POST, "closing": "Appel à l'action : Et vous ?"}), cta="Écrivez-moi.")
     assert "Appel à l" not in labelled and "Et vous ?\n\nÉcrivez-moi." in labelled
+
+
+def test_a_paragraph_repeating_the_cta_is_dropped():
+    from plume.write.render import render_linkedin
+    from plume.write.schemas import LinkedInPost
+
+    cta = "Échangeons 30 minutes pour cadrer un premier test à temps partagé."
+    post = LinkedInPost(**{**GOOD_POST, "paragraphs": [*GOOD_POST["paragraphs"], cta]})
+    text = render_linkedin(post, cta=cta)
+    assert text.count(cta) == 1
+    assert text.strip().split("\n\n")[-2] == cta  # once, at the end, before the hashtags

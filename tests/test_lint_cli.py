@@ -53,7 +53,7 @@ def test_json_output_keys_and_offsets():
     for d in data:
         assert list(d) == ["file", "rule", "severity", "line", "column", "start", "end", "text", "message", "fix"]
         assert text[d["start"] : d["end"]] == d["text"]
-    assert any(d["rule"] == "temps-partage" and d["text"] == "part time" and d["fix"] == "temps partagé" for d in data)
+    assert any(d["rule"] == "en-temps-partage" and d["text"] == "en part time" and d["fix"] == "à temps partagé" for d in data)
 
 
 def test_sarif_output():
@@ -69,7 +69,7 @@ def test_fix_writes_house_wording_atomically_and_is_idempotent(tmp_path):
     r = run("lint", str(target), "--audience", "pme", "--fix")
     fixed = target.read_text(encoding="utf-8")
     assert "COS externe" not in fixed and "part time" not in fixed
-    assert "Associé Opérationnel & Stratégique" in fixed and "en temps partagé" in fixed
+    assert "Associé Opérationnel & Stratégique" in fixed and "à temps partagé" in fixed
     assert r.exit_code == 1  # "les COS" remains: a banned term has no automatic fix
     assert "corrections appliquées" in r.output
     assert [p.name for p in tmp_path.iterdir()] == ["001.md"]  # no temp file left
@@ -83,7 +83,7 @@ def test_diff_shows_changes_without_writing(tmp_path):
     target.write_text("Un COS externe en part time.\n", encoding="utf-8")
     r = run("lint", str(target), "-a", "pme", "--diff")
     assert "-Un COS externe en part time." in r.stdout
-    assert "+Un Associé Opérationnel & Stratégique en temps partagé." in r.stdout
+    assert "+Un Associé Opérationnel & Stratégique à temps partagé." in r.stdout
     assert target.read_text(encoding="utf-8") == "Un COS externe en part time.\n"
     assert r.exit_code == 0
 

@@ -54,7 +54,7 @@ def test_note_001_for_pme_flags_cos_externe_and_part_time():
     found = [(v.rule, v.text) for v in result.violations]
     assert found.count(("designation-externe", "COS externe")) == 3
     assert found.count(("designation-externe", "Chief of Staff externe")) == 2
-    assert ("temps-partage", "part time") in found
+    assert ("en-temps-partage", "en part time") in found
     assert result.errors >= 5
 
 
@@ -64,7 +64,7 @@ def test_note_001_fix_uses_house_wording_and_is_idempotent():
     assert "COS externe" not in outcome.text and "part time" not in outcome.text
     assert "Chief of Staff externe" not in outcome.text
     assert outcome.text.count("Associé Opérationnel & Stratégique") == 5
-    assert "en temps partagé, de façon très flexible" in outcome.text
+    assert "là à temps partagé, de façon très flexible" in outcome.text
     assert outcome.text.startswith(text[: text.index("Pourquoi")])  # frontmatter untouched
     again = fix_text(outcome.text, HOUSE, audience="pme")
     assert again.text == outcome.text and not again.applied

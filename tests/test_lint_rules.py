@@ -57,7 +57,10 @@ TABLE = [
     ("anglicisme-chef-operating", None, None, "COO : chef operating officer.", 1),
     ("anglicisme-chef-operating", None, None, "COO : directeur des opérations.", 0),
     # part-time wording
-    ("temps-partage", "pme", None, "Être là en part time, en part-time, en parttime, en PART TIME.", 4),
+    ("temps-partage", "pme", None, "Du part time, un part-time, le parttime, PART TIME.", 4),
+    ("temps-partage", "pme", None, "Être là en part time.", 0),  # reported once, by en-temps-partage
+    ("en-temps-partage", "pme", None, "Être là en part time, en part-time, en temps partagé.", 3),
+    ("en-temps-partage", "pme", None, "Être là à temps partagé.", 0),
     ("temps-partage", "pme", None, "Être là à temps partagé.", 0),
     ("temps-partage", "pme", None, "Une partie du temps.", 0),
     ("temps-plein", None, None, "Un recrutement full time, full-time.", 2),
@@ -168,6 +171,7 @@ FIXES = [
     ("designation-externe", "pme", None, "Un COS externe.", "Un Associé Opérationnel & Stratégique."),
     ("designation-externe", "pme", None, "Des COS externes.", "Des Associés Opérationnels & Stratégiques."),
     ("temps-partage", "pme", None, "Part time, part-time.", "Temps partagé, temps partagé."),
+    ("en-temps-partage", "pme", None, "Être là en part time.", "Être là à temps partagé."),
     ("temps-plein", None, None, "Un FULL TIME.", "Un TEMPS PLEIN."),
     ("anglicisme-chef-of", None, None, "le chef of staff", "le Chief of Staff"),
     ("linkedin-markdown", None, "linkedin", "**Gras** et _it_\n# Titre\n- item", "Gras et it\nTitre\n• item"),

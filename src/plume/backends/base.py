@@ -97,6 +97,9 @@ class Backend:
     def close(self) -> None:
         pass
 
+    async def aclose(self) -> None:
+        """Release what async calls opened, inside their event loop."""
+
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "model": self.model, "source": self.source}
 

@@ -74,6 +74,16 @@ class OpenAIBackend(Backend):
             self._sync = None
         self._async = None  # its connections belong to the event loop that opened them (closed with it)
 
+    async def aclose(self) -> None:
+        """Close the async client inside the event loop that opened it (call before that loop ends)."""
+        if self._async is not None:
+            loop, client = self._async
+            self._async = None
+            import asyncio
+
+            if loop is asyncio.get_running_loop():
+                await client.close()
+
     @property
     def where(self) -> str:
         return f"{self.name} backend ({self._server_url() or 'api.openai.com'})"

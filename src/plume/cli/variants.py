@@ -140,6 +140,10 @@ class _LazyBackend:
         if self._backend is not None:
             self._backend.close()
 
+    async def aclose(self) -> None:
+        if self._backend is not None:
+            await self._backend.aclose()
+
 
 @variants_app.command("import")
 def variants_import(

@@ -146,9 +146,7 @@ async def _run_all(tasks: list[Task], *, out: Path, concurrency: int, on_record,
     try:
         return list(await asyncio.gather(*(guarded(t) for t in tasks)))
     finally:
-        from plume.write.variants import _close_async_client  # the async client belongs to this loop
-
-        await _close_async_client(kwargs["backend"])
+        await kwargs["backend"].aclose()  # the async client belongs to this loop
 
 
 def _check_settings(out: Path, settings: dict[str, Any]) -> None:

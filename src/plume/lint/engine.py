@@ -50,4 +50,20 @@ def lint_text(
             continue
         violations.extend(c.check(c, ctx))
     violations.sort(key=_order)
-    return LintResult(violations, audience, format)
+    return LintResult(_drop_nested_fixes(violations), audience, format)
+
+
+def _drop_nested_fixes(violations: list[Violation]) -> list[Violation]:
+    """A fixable match inside a wider fixable match ("part time" in "en part time") is the same problem:
+    keep the wider, more specific one."""
+    kept: list[Violation] = []
+    cover_start, cover_end = -1, -1
+    for v in sorted(violations, key=lambda v: (v.start, -v.end)):
+        nested = v.fix is not None and cover_start <= v.start and v.end <= cover_end
+        if nested and (v.start, v.end) != (cover_start, cover_end):
+            continue
+        if v.fix is not None and v.end > cover_end:
+            cover_start, cover_end = v.start, v.end
+        kept.append(v)
+    kept.sort(key=_order)
+    return kept

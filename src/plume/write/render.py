@@ -58,7 +58,10 @@ def render_linkedin(post: LinkedInPost, *, markdown: bool = False, cta: str | No
     """Plain text LinkedIn shows as written (• bullets); `markdown` keeps a bold hook and - bullets."""
     hook = _uncut(_line(post.hook), _limit(LinkedInPost, "hook"))
     blocks = [f"**{hook}**" if markdown and hook else hook]
-    blocks += [p for p in (_uncut(_line(p), _limit(LinkedInPost, "paragraphs")) for p in post.paragraphs) if p]
+    paragraphs = [p for p in (_uncut(_line(p), _limit(LinkedInPost, "paragraphs")) for p in post.paragraphs) if p]
+    if cta and cta.strip():  # the call to action closes the post once, word for word
+        paragraphs = [p for p in paragraphs if cta.strip().lower() not in p.lower()]
+    blocks += paragraphs
     bullets = [b for b in (_uncut(_line(b), _limit(LinkedInPost, "bullets")) for b in post.bullets) if b]
     if bullets:
         mark = "- " if markdown else "• "

@@ -210,20 +210,6 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
     return report
 
 
-async def _close_async_client(backend) -> None:
-    """Close the backend's async HTTP client inside the loop that opened it (else an error is logged when
-    the loop is gone). Only for a loop run_variants owns: the client is not reused afterwards."""
-    if backend is None:
-        return
-    aclose = getattr(backend, "aclose", None)
-    if aclose is not None:
-        await aclose()
-        return
-    client = getattr(backend, "aclient", None)
-    if client is not None and hasattr(client, "close"):
-        await client.close()
-
-
 def run_variants(brief: Brief | str, audiences: list[str], formats: list[str], out_dir: Path, backend=None,
                  **kw: Any) -> VariantsReport:
     """Synchronous entry point of arun_variants (runs and closes its own event loop)."""
@@ -232,8 +218,8 @@ def run_variants(brief: Brief | str, audiences: list[str], formats: list[str], o
         try:
             return await arun_variants(brief, audiences, formats, out_dir, backend, **kw)
         finally:
-            if backend is not None and getattr(backend, "_backend", True) is not None:
-                await _close_async_client(backend)
+            if backend is not None:
+                await backend.aclose()  # inside the loop that opened its async client
 
     return asyncio.run(main())
 
