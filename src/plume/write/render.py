@@ -11,9 +11,12 @@ _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 _LEADING_BULLET = re.compile(r"^\s*(?:[-*+•→]|\d+[.)])\s+")
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
 def _line(text: str) -> str:
-    """One line of copy: whitespace collapsed, a leading list marker dropped."""
-    return _LEADING_BULLET.sub("", " ".join(str(text).split()))
+    """One line of copy: whitespace collapsed, a leading list marker dropped, typographic apostrophes."""
+    return _APOSTROPHE.sub("’", _LEADING_BULLET.sub("", " ".join(str(text).split())))
 
 
 def _uncut(text: str, limit: int) -> str:
