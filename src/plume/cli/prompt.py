@@ -94,7 +94,7 @@ def prompt_rewrite(
     from plume.cli.rewrite import _read_draft
     from plume.house import load_house
     from plume.write.loop import fix
-    from plume.write.rewrite import split_frontmatter
+    from plume.write.rewrite import rewrite_max_tokens, split_frontmatter
 
     with user_errors():
         name, local = _target(model, base_url)
@@ -105,5 +105,5 @@ def prompt_rewrite(
         budget = budget or (prompts.LOCAL_BUDGET if local else prompts.API_BUDGET)
         blocking = [v for v in result.violations if v.severity in ("error", "warning")]
         p = prompts.rewrite_prompt(fixed, audience, format, violations=blocking, house=house, budget=budget)
-        completion = min(1600, int(prompts.count_tokens(fixed) * 1.4) + 120)
+        completion = rewrite_max_tokens(fixed)
     _show(p, name, local, completion, as_json)

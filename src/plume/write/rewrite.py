@@ -43,6 +43,13 @@ def deterministic(draft: str, audience: str, format: str | None = None, *, house
                        first_pass_violations=first, attempts=0, errors=result.errors, warnings=result.warnings)
 
 
+def rewrite_max_tokens(fixed: str, backend=None) -> int:
+    """Room for the rewritten draft: its own length plus some slack, bounded."""
+    from plume import prompts
+
+    return min(1600, int(prompts.count_tokens(fixed, backend) * 1.4) + 120)
+
+
 def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, corpus=None, backend=None,
                 attempts: int = 3, repair: bool = True, budget: int | None = None) -> Job:
     """The rewrite pipeline as a job: safe fixes first, then the model, then the lint loop."""
@@ -55,7 +62,7 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
                                     if v.severity in ("error", "warning")], house=house, corpus=corpus,
                                     backend=backend, budget=budget)
     meta = {"command": "rewrite", "audience": audience, "format": format}
-    max_tokens = min(1600, int(prompts.count_tokens(fixed, backend) * 1.4) + 120)
+    max_tokens = rewrite_max_tokens(fixed, backend)
 
     def read(completion) -> tuple[str, Any] | None:
         text = unwrap(getattr(completion, "text", "") or "")
