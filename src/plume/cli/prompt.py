@@ -91,16 +91,17 @@ def prompt_rewrite(
 ) -> None:
     """The messages `plume rewrite` would send (after the safe fixes)."""
     from plume import prompts
-    from plume.cli.rewrite import _read_draft
+    from plume.lint.files import read_source
     from plume.house import load_house
     from plume.write.loop import fix
-    from plume.write.rewrite import rewrite_max_tokens, split_frontmatter
+    from plume.lint.markdown import split_frontmatter
+    from plume.write.rewrite import rewrite_max_tokens
 
     with user_errors():
         name, local = _target(model, base_url)
         house = load_house()
         house.audience(audience)
-        _, body = split_frontmatter(_read_draft(draft))
+        _, body = split_frontmatter(read_source(str(draft)))
         fixed, result = fix(body, house, audience, format)
         budget = budget or (prompts.LOCAL_BUDGET if local else prompts.API_BUDGET)
         blocking = [v for v in result.violations if v.severity in ("error", "warning")]

@@ -11,23 +11,10 @@ import typer
 from plume.cli._app import app, err, print_json, user_errors
 
 
-def _read_draft(path: Path) -> str:
-    from plume.errors import InputError
-
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-
-
 def _draft_meta(text: str) -> dict:
     import yaml
 
-    from plume.write.rewrite import split_frontmatter
+    from plume.lint.markdown import split_frontmatter
 
     head, _ = split_frontmatter(text)
     if not head:
@@ -56,6 +43,7 @@ def rewrite_command(
     """Rewrite a draft for an audience; the diff goes to stderr; the draft is kept unless --in-place."""
     from plume.cli.generate import report_violations
     from plume.errors import InputError
+    from plume.lint.files import read_source
     from plume.write import rewrite
     from plume.write.output import write_atomic
     from plume.write.rewrite import unified_diff
@@ -68,7 +56,7 @@ def rewrite_command(
         backup = draft.with_name(draft.name + ".bak")
         if in_place and backup.exists() and not force:
             raise InputError(f"{backup}: already exists (use --force to overwrite the backup)")
-        text = _read_draft(draft)
+        text = read_source(str(draft))
         meta = _draft_meta(text)
         audience = audience or meta.get("audience")
         format = format or meta.get("format")

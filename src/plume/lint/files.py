@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
 
 from plume.errors import InputError
+from plume.files import write_atomic  # noqa: F401  (re-exported: `plume lint --fix` writes through it)
 from plume.lint.markdown import FRONTMATTER
 
 STDIN = "-"
@@ -72,25 +72,6 @@ def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
         return None, None
     audience, fmt = data.get("audience"), data.get("format")
     return (str(audience) if audience else None), (str(fmt) if fmt else None)
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Replace the file's content atomically (temp file in the same folder + os.replace), keeping its mode."""
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def unified_diff(name: str, before: str, after: str) -> str:

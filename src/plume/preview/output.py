@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
+from plume import files
 from plume.errors import InputError
 
 HTML_MARK = b'<meta name="generator" content="plume preview">'
@@ -39,17 +38,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> Path:
     """Write through a temporary file in the same folder, then rename over the target."""
     path = Path(path)
     check_writable(path, force)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a page is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return files.write_atomic(path, data)
 
 
 def mark_png(data: bytes) -> bytes:
@@ -61,8 +50,3 @@ def mark_png(data: bytes) -> bytes:
     packed = struct.pack(">I", len(PNG_MARK)) + chunk + struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF)
     return data[:ihdr_end] + packed + data[ihdr_end:]
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
+from plume.lint.files import unified_diff as files_diff
+from plume.lint.markdown import split_frontmatter
 from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
 from plume.write.result import WriteResult
 
-_FRONTMATTER = re.compile(r"\A(---\r?\n.*?\r?\n(?:---|\.\.\.)\s*\r?\n)(.*)\Z", re.DOTALL)
 _WRAP = re.compile(r"\A\s*(?:```[a-z]*|«)\s*\n?(.*?)\n?\s*(?:```|»)\s*\Z", re.DOTALL)
-
-
-def split_frontmatter(text: str) -> tuple[str, str]:
-    """(frontmatter block or "", body)."""
-    m = _FRONTMATTER.match(text)
-    return (m.group(1), m.group(2)) if m else ("", text)
 
 
 def unwrap(answer: str) -> str:
@@ -27,8 +21,7 @@ def unwrap(answer: str) -> str:
 
 
 def unified_diff(before: str, after: str, name: str = "draft") -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
+    return files_diff(name, before, after)
 
 
 def deterministic(draft: str, audience: str, format: str | None = None, *, house=None) -> WriteResult:
