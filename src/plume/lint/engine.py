@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from collections.abc import Sequence
+
 from plume.lint.context import Context
+from plume.lint.sources import Checker, default_checkers
+from plume.lint.target import Target
 from plume.lint.kinds import Compiled
 from plume.lint.plan import LintPlan, plan_for
 from plume.lint.violation import SEVERITY_RANK, LintResult, Violation
@@ -29,18 +33,26 @@ def lint_text(
     format: str | None = None,
     *,
     select: set[str] | None = None,
+    target: Target | None = None,
+    checkers: Sequence[Checker] | None = None,
 ) -> LintResult:
     """Lint `text` (frontmatter allowed, never linted) for an audience and a format.
 
     Rules scoped to audiences or formats need the matching `audience`/`format`: with None they are
     skipped, general rules still apply. `select` restricts to some rule ids. Unknown audience or format:
     InputError. `house` may also be a LintPlan (plume.lint.plan.load_plan: what `plume lint` uses).
+    `target` carries what the brief asked (call to action, words); `audience`/`format` override its own.
+    `checkers`: external checkers to run after the house rules (default: `default_checkers()`; `[]`
+    for the house rules only).
     """
     if house is None:
         from plume.house import load_house
 
         house = load_house()
     plan = house if isinstance(house, LintPlan) else plan_for(house)
+    target = (target or Target()).with_(audience=audience or (target and target.audience),
+                                          format=format or (target and target.format))
+    audience, format = target.audience, target.format
     plan.check_scope(audience, format)
     ctx = Context(text, audience, format)
     violations: list[Violation] = []
@@ -49,8 +61,17 @@ def lint_text(
         if (select is not None and rule.id not in select) or not rule.applies(audience, format):
             continue
         violations.extend(c.check(c, ctx))
+    ran, skipped = ["house"], {}
+    for checker in default_checkers() if checkers is None else checkers:
+        reason = checker.status()
+        if reason is not None:
+            skipped[checker.name] = reason
+            continue
+        ran.append(checker.name)
+        found = checker.check(ctx, target)
+        violations.extend(v for v in found if select is None or v.rule in select)
     violations.sort(key=_order)
-    return LintResult(_drop_nested_fixes(violations), audience, format)
+    return LintResult(_drop_nested_fixes(violations), audience, format, ran, skipped)
 
 
 def _drop_nested_fixes(violations: list[Violation]) -> list[Violation]:

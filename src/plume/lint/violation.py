@@ -46,6 +46,8 @@ class LintResult:
     violations: list[Violation] = field(default_factory=list)
     audience: str | None = None
     format: str | None = None
+    checkers: list[str] = field(default_factory=lambda: ["house"])  # the checkers that ran
+    skipped: dict[str, str] = field(default_factory=dict)  # checkers that could not run, and why
 
     def count(self, severity: str) -> int:
         return sum(1 for v in self.violations if v.severity == severity)
