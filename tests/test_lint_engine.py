@@ -222,14 +222,15 @@ def _report():
 
 def test_text_format():
     out = format_text(_report()).splitlines()
-    assert out[0].startswith("post.md:1:4 error designation-externe «")
+    assert out[0].startswith("post.md:1:4: error designation-externe «")
     assert out[-1].startswith("1 fichier : 1 erreur")
 
 
 def test_json_format_has_exactly_the_keys():
-    data = json.loads(json.dumps(to_json(_report())))
+    data = json.loads(json.dumps(to_json(_report())))["violations"]
     assert data and all(
-        list(d) == ["file", "rule", "severity", "line", "column", "start", "end", "text", "message", "fix"] for d in data
+        list(d) == ["file", "rule", "severity", "line", "column", "start", "end", "text", "message", "fix", "safe"]
+        for d in data
     )
     assert data[0]["file"] == "post.md" and data[0]["fix"] == "Associé Opérationnel & Stratégique"
 

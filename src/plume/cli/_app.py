@@ -16,6 +16,24 @@ import typer
 
 from plume.errors import PlumeError
 
+def _flags_as_flags() -> None:
+    """typer 0.29 prints `--fix <bool>` in --help, which reads as if the flag took a value (`--fix true`
+    then lints a file named "true"): boolean flags show no type, as click and ruff show them."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_plume", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if getattr(self, "is_bool_flag", False) else shown(self, ctx)
+
+    display_type_rich._plume = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_as_flags()
+
 app = typer.Typer(
     name="plume",
     help="Plume: positioning copy in French, in the house voice — lint, generate, rewrite, variants.",

@@ -10,47 +10,98 @@ from typing import Annotated, Optional
 import typer
 
 from plume.cli._app import app, err, user_errors
-from plume.errors import PlumeError
+from plume.errors import InputError, PlumeError
 
 
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    suggestion = "suggestion"
+
+
+_BOOL_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
 
 
 @app.command("lint")
 def lint_command(
-    files: Annotated[list[str], typer.Argument(help="Markdown files to lint; '-' reads stdin.")],
+    files: Annotated[list[str], typer.Argument(metavar="PATH", help="Files, folders (Markdown and text files inside; .gitignore and hidden folders such as .obsidian/ skipped) or quoted globs; '-' reads stdin.")],
     audience: Annotated[Optional[str], typer.Option("--audience", "-a", help="Audience (default: the file's frontmatter `audience:`).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="Format: linkedin, landing… (default: the frontmatter `format:`).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place (stdin: print the fixed text).")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show the safe fixes as a unified diff; write nothing.")] = False,
-    output_format: Annotated[OutputFormat, typer.Option("--output-format", "-o", help="text, json or sarif.")] = OutputFormat.text,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the safe fixes as a unified diff; write nothing. Exit 1 when there are changes.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option("--output-format", "-o", help="text, json, sarif or github (workflow annotations).")] = OutputFormat.text,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --output-format json (like every command that prints results).")] = False,
+    select: Annotated[Optional[list[str]], typer.Option("--select", metavar="RULES", help="Only these rules: ids, prefixes (typo), globs (linkedin-*), ALL; comma-separated or repeated. Replaces plume.toml's \\[lint] select.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", metavar="RULES", help="Leave these rules (or a checker: grammalecte) out; added to plume.toml's \\[lint] ignore.")] = None,
+    min_severity: Annotated[Optional[Severity], typer.Option("--min-severity", help="Report this severity and above: error, warning or suggestion.")] = None,
+    stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", metavar="PATH", help="The name of the text read from '-' (in the output and for per-folder configuration).")] = None,
     house_path: Annotated[Optional[Path], typer.Option("--house", help="House file (default: prompts/house.yaml).")] = None,
 ) -> None:
-    """Lint FILES against the house rules. Exit 0: no error; 1: errors found; 2: usage or input error."""
+    """Lint PATHs against the house rules. Exit 0: no error; 1: errors found (with --diff: changes to
+    make); 2: usage or input error. Configuration: plume.toml \\[lint] (select, ignore, min-severity) and
+    \\[lint.per-folder."FOLDER"]; in a file, <!-- plume off --> … <!-- plume on --> and
+    <!-- plume ignore RULE --> (the next paragraph)."""
     from plume.lint import fix_text, lint_text
+    from plume.lint.files import STDIN, expand_paths, frontmatter_scope, read_source, unified_diff, write_atomic
+    from plume.lint.formatters import render, use_colour
     from plume.lint.plan import load_plan
-    from plume.lint.files import STDIN, frontmatter_scope, read_source, unified_diff, write_atomic
-    from plume.lint.formatters import render
+    from plume.lint.selection import from_flags
+    from plume.lint.sources import default_checkers
 
+    if as_json:
+        output_format = OutputFormat.json
     with user_errors():
         house = load_plan(house_path)
-    report, failed, applied = [], False, 0
-    for name in files:
+        flags = from_flags(select, ignore, min_severity.value if min_severity else None)
+        config = _lint_config()
+        rule_ids = [c.rule.id for c in house.rules]
+        checkers = list(default_checkers())
+        names = {c.name for c in checkers}
+        flags.check(rule_ids, names, "--select/--ignore")
+        for where, selection in config.selections():
+            selection.check(rule_ids, names, where)
+        paths = expand_paths(files)
+
+    # Read everything first: with --fix or --diff, nothing is written unless every input can be read
+    # (`--fix true post.md` names "true" and leaves post.md alone).
+    sources, failed = [], False
+    for name in paths:
         try:
-            text = read_source(name)
-            fm_audience, fm_format = frontmatter_scope(text, name)
+            sources.append((name, read_source(name)))
+        except PlumeError as exc:
+            hint = " (--fix and --diff are flags: they take no value)" if name.lower() in _BOOL_WORDS else ""
+            err(f"error: {exc}{hint}")
+            failed = True
+    if failed and (fix or diff):
+        raise typer.Exit(2)
+
+    report, applied, changed = [], 0, False
+    for name, text in sources:
+        shown = stdin_filename if (name == STDIN and stdin_filename) else name
+        try:
+            selection = flags.over(config.for_file(shown))
+            fm_audience, fm_format = frontmatter_scope(text, shown)
             scope = (audience or fm_audience, fmt or fm_format)
+            run_checkers = [c for c in checkers if c.name not in selection.checkers_off(names)]
+            only = selection.house_rules(rule_ids)
             if not (fix or diff):
-                report.append((name, _scoped(name, lambda: lint_text(text, house, *scope))))
+                result = _scoped(shown, lambda: lint_text(text, house, *scope, select=only, checkers=run_checkers))
+                report.append((shown, selection.filter(result)))
                 continue
-            outcome = _scoped(name, lambda: fix_text(text, house, *scope))
-            report.append((name, outcome.result))
+            outcome = _scoped(shown, lambda: fix_text(text, house, *scope, select=only, keep=selection.keep,
+                                                      checkers=run_checkers))
+            report.append((shown, selection.filter(outcome.result)))
             applied += len(outcome.applied)
+            changed = changed or outcome.text != text
             if diff:
-                sys.stdout.write(unified_diff(name, text, outcome.text))
+                sys.stdout.write(unified_diff(shown, text, outcome.text))
             elif name == STDIN:
                 sys.stdout.write(outcome.text)
             elif outcome.changed:
@@ -59,21 +110,32 @@ def lint_command(
             err(f"error: {exc}")
             failed = True
     if not diff and (report or not failed):
-        output = render(report, output_format.value, house.rule_views)
-        stream = sys.stderr if (fix and STDIN in files) else sys.stdout
+        stream = sys.stderr if (fix and STDIN in paths) else sys.stdout
+        output = render(report, output_format.value, house.rule_views, colour=use_colour(stream))
         if fix and output_format is OutputFormat.text and applied:
             output = f"{applied} correction{'s' if applied > 1 else ''} appliquée{'s' if applied > 1 else ''}.\n" + output
         stream.write(output)
     if failed:
         raise typer.Exit(2)
+    if diff:
+        raise typer.Exit(1 if changed else 0)
     if any(result.errors for _, result in report):
         raise typer.Exit(1)
 
 
+def _lint_config():
+    """plume.toml's [lint] table (folders relative to the file's folder); empty when there is none."""
+    from plume import config
+    from plume.lint.selection import LintConfig, load_config
+
+    table = config.project_config().get("lint")
+    if table is None:
+        return LintConfig()
+    return load_config(table, Path.cwd(), str(Path.cwd() / config.CONFIG_NAME))
+
+
 def _scoped(name, run):
     """Name the file in errors about its audience or format (e.g. an unknown audience in its frontmatter)."""
-    from plume.errors import InputError
-
     try:
         return run()
     except InputError as exc:

@@ -10,6 +10,7 @@ from plume.lint.context import Context
 from plume.lint.sources import Checker, default_checkers
 from plume.lint.target import Target
 from plume.lint.kinds import Compiled
+from plume.lint.markdown import unsuppressed
 from plume.lint.plan import LintPlan, plan_for
 from plume.lint.violation import SEVERITY_RANK, LintResult, Violation
 
@@ -70,6 +71,7 @@ def lint_text(
         ran.append(checker.name)
         found = checker.check(ctx, target)
         violations.extend(v for v in found if select is None or v.rule in select)
+    violations = unsuppressed(text, ctx.start, violations)  # <!-- plume off/on/ignore --> comments
     violations.sort(key=_order)
     return LintResult(_drop_nested_fixes(violations), audience, format, ran, skipped)
 

@@ -75,8 +75,110 @@ def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
 
 
 def unified_diff(name: str, before: str, after: str) -> str:
+    """A unified diff with git's `a/` `b/` prefixes, always (`patch -p1` and `git apply` read it); an
+    absolute path is shown relative to the current folder when it lies under it."""
     import difflib
 
     label = _label(name)
-    old, new = (label, label) if Path(label).is_absolute() else (f"a/{label}", f"b/{label}")
+    path = Path(label)
+    if path.is_absolute():
+        try:
+            label = path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            label = path.as_posix().lstrip("/")
+    old, new = f"a/{label}", f"b/{label}"
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), old, new))
+
+
+# --- which files: folders walked, globs expanded ---------------------------------------------------
+
+SUFFIXES = (".md", ".markdown", ".txt")  # what a folder walk lints (a file named explicitly is always linted)
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand_paths(args: list[str]) -> list[str]:
+    """The files `plume lint ARGS` lints, in order, each once: `-` is stdin; a folder is walked (Markdown
+    and text files; hidden folders such as `.obsidian/` and `.git/`, and what `.gitignore` files ignore,
+    are skipped); a pattern (`'notes/**/*.md'`) is expanded; any other name is kept as given (reading it
+    then says what is wrong). A pattern that matches nothing is an InputError."""
+    import glob
+
+    found: list[str] = []
+    for arg in args:
+        if arg == STDIN or Path(arg).is_file():
+            found.append(arg)
+        elif Path(arg).is_dir():
+            found.extend(walk(arg))
+        elif _GLOB_CHARS & set(arg):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                raise InputError(f"{arg}: no file matches this pattern")
+            for m in matches:
+                found.extend(walk(m) if Path(m).is_dir() else [m])
+        else:
+            found.append(arg)
+    return list(dict.fromkeys(found))
+
+
+def walk(folder: str) -> list[str]:
+    """Markdown and text files under `folder`, sorted, hidden and git-ignored paths left out."""
+    import os
+
+    root = Path(folder)
+    ignores = _GitIgnores(root)
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        ignores.enter(here)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not ignores.ignored(here / d, True))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            path = here / name
+            if not ignores.ignored(path, False):
+                found.append(str(path))
+    return found
+
+
+class _GitIgnores:
+    """The `.gitignore` files that apply under a folder: those of its parents up to the repository root
+    (the folder holding `.git`), then those met while walking. pathspec reads them as git does."""
+
+    def __init__(self, root: Path):
+        self.specs: list[tuple[Path, object]] = []
+        top = root.resolve()
+        parents = []
+        for parent in (top, *top.parents):
+            parents.append(parent)
+            if (parent / ".git").exists():
+                break
+        else:
+            parents = [top]
+        self._root, self._resolved = root, top
+        for parent in reversed(parents[1:]):
+            self._load(parent, parent)
+
+    def _load(self, folder: Path, base: Path) -> None:
+        file = folder / ".gitignore"
+        if file.is_file():
+            import pathspec
+
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+            self.specs.append((base, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def enter(self, folder: Path) -> None:
+        resolved = self._resolved / folder.relative_to(self._root)
+        self._load(folder, resolved)
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        if not self.specs:
+            return False
+        resolved = self._resolved / path.relative_to(self._root)
+        for base, spec in self.specs:
+            try:
+                rel = resolved.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(rel + "/" if is_dir else rel):
+                return True
+        return False

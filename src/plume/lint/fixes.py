@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -65,21 +65,30 @@ def fix_text(
     format: str | None = None,
     *,
     max_passes: int = MAX_PASSES,
+    select: set[str] | None = None,
+    keep: Callable[[Violation], bool] | None = None,
+    checkers: Sequence | None = None,
 ) -> FixOutcome:
-    """Lint, apply safe fixes, lint again… until nothing more applies (at most `max_passes` passes)."""
+    """Lint, apply safe fixes, lint again… until nothing more applies (at most `max_passes` passes).
+    `select`/`checkers` go to lint_text; only the violations `keep` accepts are fixed (plume lint's
+    --select/--ignore/--min-severity)."""
     if house is None:
         from plume.house import load_house
 
         house = load_house()
     applied: list[Violation] = []
-    result = lint_text(text, house, audience, format)
+
+    def lint(text: str) -> LintResult:
+        return lint_text(text, house, audience, format, select=select, checkers=checkers)
+
+    result = lint(text)
     passes = 0
     while passes < max_passes:
-        new_text, done = apply_fixes(text, result.violations)
+        new_text, done = apply_fixes(text, result.violations if keep is None else filter(keep, result.violations))
         if not done:
             break
         passes += 1
         applied.extend(done)
         text = new_text
-        result = lint_text(text, house, audience, format)
+        result = lint(text)
     return FixOutcome(text, applied, result, passes)

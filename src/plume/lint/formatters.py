@@ -1,4 +1,4 @@
-"""Output formats for `plume lint`, apart from the engine: text, JSON, SARIF 2.1.0."""
+"""Output formats for `plume lint`, apart from the engine: text, JSON, SARIF 2.1.0, GitHub annotations."""
 
 from __future__ import annotations
 
@@ -8,21 +8,53 @@ from typing import Any
 
 from plume.lint.violation import LintResult, Violation
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "suggestion": "notice"}
+# ANSI SGR codes of the text format on a terminal (bold path, severity by colour, dim rule id).
+_COLOURS = {"path": "1", "error": "1;31", "warning": "1;33", "suggestion": "36", "rule": "2", "summary": "1"}
 
 Report = Sequence[tuple[str, LintResult]]  # (file name, result) per linted file
 
 
-def format_text(report: Report) -> str:
-    """`file:line:col severity rule message`, one line per violation, then a French summary."""
+def use_colour(stream: Any, environ: dict[str, str] | None = None) -> bool:
+    """Colour on a terminal unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces it."""
+    import os
+
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", ""):
+        return False
+    if env.get("FORCE_COLOR", ""):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and env.get("TERM") != "dumb"
+
+
+def _paint(text: str, what: str, colour: bool) -> str:
+    return f"\x1b[{_COLOURS[what]}m{text}\x1b[0m" if colour else text
+
+
+def format_text(report: Report, colour: bool = False) -> str:
+    """`file:line:col: severity rule message` (ruff's shape: editors' `%f:%l:%c:%m` reads it), one line
+    per violation, then a French summary and the checkers that could not run."""
     lines = [
-        f"{file}:{v.line}:{v.column} {v.severity} {v.rule} {v.message}"
+        f"{_paint(file, 'path', colour)}:{v.line}:{v.column}: {_paint(v.severity, v.severity, colour)} "
+        f"{_paint(v.rule, 'rule', colour)} {v.message}"
         for file, result in report
         for v in result.violations
     ]
-    lines.append(summary(report))
+    lines.append(_paint(summary(report), "summary", colour))
+    lines.extend(f"note : {name} non exécuté ({reason})" for name, reason in skipped(report).items())
     return "\n".join(lines) + "\n"
+
+
+def skipped(report: Report) -> dict[str, str]:
+    """The checkers that could not run on some file, and why (first reason given)."""
+    found: dict[str, str] = {}
+    for _, result in report:
+        for name, reason in result.skipped.items():
+            found.setdefault(name, reason)
+    return found
 
 
 def summary(report: Report) -> str:
@@ -42,9 +74,38 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
-def to_json(report: Report) -> list[dict[str, Any]]:
-    """The list of violation objects: file, rule, severity, line, column, start, end, text, message, fix."""
-    return [v.to_dict(file=file) for file, result in report for v in result.violations]
+def violation_json(file: str, v: Violation) -> dict[str, Any]:
+    """One violation: file, rule, severity, line, column, start, end, text, message, fix, safe (whether
+    `--fix` applies the fix: False when there is no fix or it needs a human)."""
+    return {**v.to_dict(file=file), "safe": bool(v.safe and v.fix is not None)}
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """{"violations": [...], "files": [per file: audience, format, checkers that ran, skipped, counts],
+    "checkers": every checker that ran, "skipped": {checker: reason}, "summary": counts}."""
+    files = [
+        {
+            "file": file,
+            "audience": result.audience,
+            "format": result.format,
+            "checkers": list(result.checkers),
+            "skipped": dict(result.skipped),
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "suggestions": result.suggestions,
+            "fixable": result.fixable,
+        }
+        for file, result in report
+    ]
+    ran = list(dict.fromkeys(name for _, result in report for name in result.checkers))
+    return {
+        "violations": [violation_json(file, v) for file, result in report for v in result.violations],
+        "files": files,
+        "checkers": ran,
+        "skipped": skipped(report),
+        "summary": {k: sum(f[k] for f in files) for k in ("errors", "warnings", "suggestions", "fixable")}
+        | {"files": len(files)},
+    }
 
 
 def format_json(report: Report) -> str:
@@ -133,12 +194,36 @@ def format_sarif(report: Report, rules: Iterable[Any] = ()) -> str:
     return json.dumps(to_sarif(report, rules), ensure_ascii=False, indent=2) + "\n"
 
 
-def render(report: Report, output_format: str, rules: Iterable[Any] = ()) -> str:
-    """The report in one of FORMATS."""
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report) -> str:
+    """GitHub Actions workflow commands: one `::error file=…,line=…::message` annotation per violation."""
+    lines = []
+    for file, result in report:
+        for v in result.violations:
+            end_line, end_column = _end_position(v)
+            props = f"file={_escape_property(file)},line={v.line},col={v.column},endLine={end_line}"
+            if end_line == v.line:
+                props += f",endColumn={end_column}"
+            props += f",title={_escape_property('plume ' + v.rule)}"
+            lines.append(f"::{_GITHUB_LEVEL.get(v.severity, 'warning')} {props}::{_escape_data(v.message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render(report: Report, output_format: str, rules: Iterable[Any] = (), colour: bool = False) -> str:
+    """The report in one of FORMATS (`colour`: ANSI colours in the text format)."""
     if output_format == "text":
-        return format_text(report)
+        return format_text(report, colour)
     if output_format == "json":
         return format_json(report)
     if output_format == "sarif":
         return format_sarif(report, rules)
+    if output_format == "github":
+        return format_github(report)
     raise ValueError(f"unknown output format {output_format!r} (expected: {', '.join(FORMATS)})")

@@ -1,8 +1,11 @@
 """Markdown-aware masks: what is never linted, and what is a mention rather than a use.
 
-* never linted: YAML frontmatter, fenced and inline code, HTML comments and tags, URLs and e-mail
-  addresses, link targets `[text](target)`, `[[wikilink]]` targets (the alias of `[[target|alias]]` is
-  text and is linted);
+* never linted: YAML frontmatter, fenced and inline code, HTML comments and tags, Obsidian comments
+  `%%…%%`, template syntax (`{{date}}`, `{% … %}`, Templater's `<% … %>`), URLs and e-mail addresses, link
+  targets `[text](target)`, `[[wikilink]]` targets (the alias of `[[target|alias]]` is text and is linted);
+* suppressed (violations dropped, see `unsuppressed`): what lies between `<!-- plume off -->` and
+  `<!-- plume on -->` (or the end of the text), and the paragraph after `<!-- plume ignore rule-id … -->`
+  for those rules (every rule when no id is given);
 * mentions (house-term rules only): short italics `_x_` / `*x*` and quotations « », “ ”, " ".
   A long italic run (more than MENTION_MAX_WORDS words) is emphasis, not a mention, and is linted.
 
@@ -22,6 +25,14 @@ FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*?\r?\n)??(?:---|\.\.\.)[ 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)", re.M | re.S)
 _CODE = re.compile(r"(`+)[^`\n](?:[^\n]*?[^`\n])??\1(?!`)")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.S)
+_TEMPLATE = (
+    ("{{", re.compile(r"\{\{.{0,2000}?\}\}", re.S)),
+    ("{%", re.compile(r"\{%.{0,2000}?%\}", re.S)),
+    ("<%", re.compile(r"<%.{0,2000}?%>", re.S)),
+)
+_DIRECTIVE = re.compile(r"<!--[ \t]*plume[ \t]+(off|on|ignore)\b([^>]*?)-->", re.I)
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _TAG = re.compile(r"<(?=/?[A-Za-z])/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
 _SCHEME = re.compile(r"://")
 _URL_TAIL = re.compile(r"[^\s<>()\[\]\"“”«»]+")
@@ -134,6 +145,11 @@ def _hidden(text: str, start: int) -> list[tuple[int, int]]:
     if "<" in text:
         spans.extend(m.span() for m in _COMMENT.finditer(text, start))
         spans.extend(m.span() for m in _TAG.finditer(text, start))
+    if "%%" in text:
+        spans.extend(m.span() for m in _OBSIDIAN_COMMENT.finditer(text, start))
+    for marker, pattern in _TEMPLATE:
+        if marker in text:
+            spans.extend(m.span() for m in pattern.finditer(text, start))
     spans.extend(_urls(text, start))
     if "](" in text:
         spans.extend((m.start() + 1, m.end()) for m in _TARGET.finditer(text, start))
@@ -165,3 +181,45 @@ def mention_spans(text: str, start: int = 0) -> Spans:
         if marker in text:
             spans.extend(m.span() for m in pattern.finditer(text, start))
     return Spans(spans)
+
+
+# --- suppression comments --------------------------------------------------------------------------
+
+
+def suppressions(text: str, start: int = 0) -> list[tuple[int, int, frozenset[str] | None]]:
+    """[(start, end, rule ids or None for every rule)] that `<!-- plume off/on/ignore -->` comments
+    suppress; [] when the text has none (the common case costs one substring test)."""
+    if "plume" not in text or "<!--" not in text:
+        return []
+    found: list[tuple[int, int, frozenset[str] | None]] = []
+    off_at: int | None = None
+    for m in _DIRECTIVE.finditer(text, start):
+        verb, rest = m.group(1).lower(), m.group(2).split()
+        if verb == "off":
+            if off_at is None:
+                off_at = m.start()
+        elif verb == "on":
+            if off_at is not None:
+                found.append((off_at, m.end(), None))
+                off_at = None
+        else:
+            begin = m.end()
+            while begin < len(text) and text[begin] in " \t\n":  # the paragraph that follows the comment
+                begin += 1
+            end = _PARAGRAPH_END.search(text, begin)
+            found.append((m.start(), end.start() if end else len(text), frozenset(rest) or None))
+    if off_at is not None:
+        found.append((off_at, len(text), None))
+    return found
+
+
+def unsuppressed(text: str, start: int, violations: list) -> list:
+    """`violations` without those that suppression comments silence (a violation counts where it starts)."""
+    regions = suppressions(text, start)
+    if not regions:
+        return violations
+    return [
+        v
+        for v in violations
+        if not any(s <= v.start < e or s == v.start == e for s, e, rules in regions if rules is None or v.rule in rules)
+    ]
