@@ -30,6 +30,7 @@ class Reply:
     completion_tokens: int | None = None
     finish_reason: str = "stop"
     chunk_delay: float = 0.0  # streaming: seconds between chunks
+    echo_auth: bool = False  # a careless server: the error message quotes the Authorization header it got
 
 
 def error_body(status: int, message: str, code: str | None = None) -> bytes:
@@ -113,6 +114,11 @@ class ScriptedServer:
                     reply = server._next(body)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.echo_auth:
+                    sent = self.headers.get("Authorization", "")
+                    payload = error_body(reply.status, f"scripted error (you sent: {sent})")
+                    self._send(reply.status, payload, reply.headers)
+                    return
                 if reply.status != 200 or reply.body is not None:
                     self._send(reply.status, reply.body or error_body(reply.status, "scripted error"), reply.headers)
                     return

@@ -122,6 +122,8 @@ def log_call(*, messages: list[dict], backend: str, model: str, status: str, res
              cost_usd: float | None = None, duration_s: float | None = None, error: str | None = None,
              path: Path | None = None) -> int:
     """Record one call ("ok", "error" or "cancelled"); returns its id."""
+    from plume.redact import redact
+
     meta = meta or {}
     row = {
         "time": _now(), "command": meta.get("command"), "audience": meta.get("audience"),
@@ -130,6 +132,7 @@ def log_call(*, messages: list[dict], backend: str, model: str, status: str, res
         "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost_usd": cost_usd,
         "duration_s": duration_s, "status": status, "error": error,
     }
+    row = {k: redact(v) if isinstance(v, str) else v for k, v in row.items()}
     with _session(path) as db:
         cur = db.execute(f"INSERT INTO calls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                          list(row.values()))

@@ -19,7 +19,10 @@ def _server_message(exc) -> str:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+    """One line of at most `limit` characters, secrets masked before the cut (a cut key would leak)."""
+    from plume.redact import redact
+
+    text = redact(" ".join(str(text).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

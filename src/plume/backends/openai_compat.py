@@ -18,7 +18,19 @@ DEFAULT_MAX_RETRIES = 2
 
 
 def host_label(base_url: str) -> str:
-    return urlsplit(base_url).netloc or base_url
+    """host[:port] of a base URL, never its user-info (a key can hide there)."""
+    from plume.redact import redact_url
+
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return redact_url(base_url) or ""
+    if not host:
+        return redact_url(base_url) or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}" if port else host
 
 
 class OpenAIBackend(Backend):
@@ -30,6 +42,10 @@ class OpenAIBackend(Backend):
     def __init__(self, model: str | None, *, base_url: str | None = None, api_key: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
                  source: str = "default", label: str | None = None):
+        from plume.redact import add_secret, add_url
+
+        add_secret(api_key)
+        add_url(base_url)
         self.model = model or ""
         self.base_url = base_url
         self._api_key = api_key
@@ -86,7 +102,9 @@ class OpenAIBackend(Backend):
 
     @property
     def where(self) -> str:
-        return f"{self.name} backend ({self._server_url() or 'api.openai.com'})"
+        from plume.redact import redact_url
+
+        return f"{self.name} backend ({redact_url(self._server_url()) or 'api.openai.com'})"
 
     def model_name(self) -> str:
         """The model asked for; with none configured, the first one the server lists."""
@@ -286,8 +304,10 @@ class OpenAIBackend(Backend):
         return {"ok": True, "detail": "answered", "duration_s": round(time.perf_counter() - started, 3)}
 
     def describe(self) -> dict[str, Any]:
+        from plume.redact import redact_url
+
         return {"backend": self.label, "kind": self.name, "model": self.model or None,
-                "base_url": self.base_url,
+                "base_url": redact_url(self.base_url),
                 "source": self.source, "timeout_s": self.timeout, "max_retries": self.max_retries,
                 "local": self.is_local, "max_tokens_cap": self.max_tokens_cap}
 

@@ -48,6 +48,10 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
     local_s = _pick(None, "", "PLUME_LOCAL_MODEL", toml, "local_model")
     key_env = str(toml.get("api_key_env") or "OPENAI_API_KEY")
     api_key = os.environ.get(key_env) or None
+    from plume.redact import add_secret, add_url
+
+    add_secret(api_key)  # masked everywhere from now on, whichever backend is chosen
+    add_url(str(url_s.value) if url_s else None)
     timeout = _number(toml, "timeout", 120.0)
     retries = _number(toml, "max_retries", 2, int)
 

@@ -44,8 +44,10 @@ app = typer.Typer(
 
 
 def err(message: str) -> None:
-    """One line on stderr, prefixed so it is easy to grep."""
-    print(f"plume: {message}", file=sys.stderr)
+    """One line on stderr, prefixed so it is easy to grep (secrets masked, see plume.redact)."""
+    from plume.redact import redact
+
+    print(f"plume: {redact(message)}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -59,8 +61,10 @@ def user_errors() -> Iterator[None]:
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout: UTF-8, no ASCII escaping of French text."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Machine-readable output on stdout: UTF-8, no ASCII escaping of French text, secrets masked."""
+    from plume.redact import redact
+
+    sys.stdout.write(redact(json.dumps(data, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 
 def _version(value: bool) -> None:
