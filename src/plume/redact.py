@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 MASK = "***"
-MIN_SECRET = 4  # shorter values ("x", "no") would mask ordinary words; no real key is that short
-_PLACEHOLDERS = {"not-needed", "none", "null", "dummy", "empty", "sk-no-key-required"}
+MIN_SECRET = 8  # shorter values ("local", "dummy") are placeholders or ordinary words, not keys
+_PLACEHOLDERS = {"not-needed", "local", "none", "null", "dummy", "empty", "sk-no-key-required"}
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
