@@ -91,6 +91,39 @@ def test_metrics_match_hand_computation(tmp_path, briefs, voice):
     assert "operating-partner" in coo_landing and "Operating Partner" in coo_landing
 
 
+def test_publishable_is_the_whole_critics_verdict(tmp_path, briefs, voice):
+    """Eval judges each output itself, first answer and final text, with the brief's target."""
+    from plume.house import load_house
+    from plume.lint import lint_text
+    from plume.lint.target import Target
+
+    out = tmp_path / "run"
+    with ScriptedServer(responder=responder()) as srv:
+        report = run(srv, briefs, out, voice)
+    house = load_house()
+    verdicts = {}
+    for row in report["records"]:
+        saved = json.loads((out / "outputs" / f"{row['id']}.json").read_text(encoding="utf-8"))
+        target = Target(row["audience"], row["format"], cta=None, words=saved["requested_words"])
+        assert saved["asked"] == {"cta": None, "words": saved["requested_words"]}
+        final = lint_text(saved["text"], house, target=target)
+        first = lint_text(saved["first_text"], house, target=target)
+        assert row["publishable"] is final.clean and row["publishable_first"] is first.clean
+        assert [v["rule"] for v in saved["critic_final"]] == [v.rule for v in final.violations]
+        verdicts[row["id"]] = (first.clean, final.clean)
+    # pme/linkedin was repaired: its first answer (after the safe fixes) still says "C-level"
+    pme = json.loads((out / "outputs" / "alpha-pme-linkedin.json").read_text(encoding="utf-8"))
+    assert "C-level" in pme["first_text"] and "C-level" not in pme["text"]
+    assert verdicts["alpha-pme-linkedin"][0] is False
+    o = report["summary"]["overall"]
+    assert o["publishable"] == sum(v[1] for v in verdicts.values()) / 4
+    assert o["publishable_first"] == sum(v[0] for v in verdicts.values()) / 4
+    assert report["critic"]["judged"] == 4 and "house" in report["critic"]["checkers"]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.splitlines()[2].startswith(f"**Publishable by the critic: {round(100 * o['publishable'])} % after repair")
+    assert (out / "review.html").read_text(encoding="utf-8").count('<article class="card"') == 4
+
+
 def test_rerun_resumes_without_model_calls_and_refuses_other_settings(tmp_path, briefs, voice):
     out = tmp_path / "run"
     with ScriptedServer(responder=responder()) as srv:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from plume.cli._app import app, err, print_json, user_errors
+from plume.errors import InputError
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -36,11 +37,16 @@ def eval_command(
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
     compare: Annotated[Optional[tuple[Path, Path]], typer.Option("--compare", help="Compare two run folders: --compare A B.")] = None,
+    rescore: Annotated[Optional[Path], typer.Option("--rescore", help="Judge the outputs of a run folder again with today's critic and rewrite its report (no model call).")] = None,
+    ratings: Annotated[Optional[Path], typer.Option("--ratings", help="Fold the marks saved from review.html into the report of the run named by --out.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Measure copy quality: rule compliance, closeness to the house voice, length, dimensions, cost."""
     if compare:
         _compare(compare[0], compare[1], as_json)
+        return
+    if rescore or ratings:
+        _rebuild(rescore, ratings, out, briefs, as_json)
         return
     from plume.backends import get_backend
     from plume.evaluate.briefs import load_briefs
@@ -90,11 +96,30 @@ def _run(run_eval, briefs, *, quiet: bool, audiences, formats, **kwargs):
     return report
 
 
+def _rebuild(rescore: Path | None, ratings: Path | None, out: Path | None, briefs: Path | None, as_json: bool) -> None:
+    """--rescore DIR (today's critic) and/or --ratings FILE (a reader's marks): the report, no model call."""
+    from plume.evaluate.rescore import fold_ratings, rescore_run
+
+    with user_errors():
+        if rescore and out and out.resolve() != rescore.resolve():
+            raise InputError(f"--rescore {rescore} and --out {out}: name one run folder")
+        folder = rescore or out
+        if folder is None:
+            raise InputError("--ratings needs the run folder: --out DIR")
+        report = rescore_run(folder, briefs=briefs) if rescore else None
+        if ratings:
+            report = fold_ratings(folder, ratings)
+    if as_json:
+        print_json(report)
+        return
+    _show(report, folder)
+
+
 def _show(report: dict, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from plume.evaluate.report import COLUMNS, fmt
+    from plume.evaluate.report import HEADLINE as COLUMNS, fmt, headline
 
     console = Console()
     table = Table(title=f"plume eval — {report.get('model')}", title_justify="left")
@@ -108,10 +133,11 @@ def _show(report: dict, out: Path) -> None:
     o = summary["overall"]
     table.add_row("all", "all", *(fmt(o[k], kind) for k, _, kind in COLUMNS), style="bold")
     console.print(table)
+    console.print(headline(report).replace("**", ""))
     b = report["baseline"]
     console.print(f"voice: outputs {fmt(o['voice'], 'num3')} · generic reference {fmt(b.get('reference_voice'), 'num3')}"
                   f" · author's notes (leave one out) {fmt(b.get('corpus_voice_loo'), 'num3')}")
-    err(f"wrote {out}/report.md, report.json, chart.png and outputs/")
+    err(f"wrote {out}/report.md, report.json, chart.png, review.html" + ("" if report["settings"].get("rescored") else " and outputs/"))
     if o["failed"]:
         err(f"{o['failed']} output(s) failed (see report.json)")
 

@@ -28,26 +28,31 @@ def _pct(value: float | None) -> float:
 def render_chart(report: dict[str, Any]) -> bytes:
     """The PNG bytes of the chart for one report."""
     plt = _pyplot()
-    groups = report["summary"]["by_audience"]
+    summary = report["summary"]
+    cells = [(f"{c['audience']}\n{c['format']}", c) for c in summary["by_variant"]] + [("all", summary["overall"])]
+    groups = summary["by_audience"]
     audiences = list(groups) + ["all"]
-    rows = [groups[a] for a in groups] + [report["summary"]["overall"]]
-    x = list(range(len(audiences)))
+    rows = [groups[a] for a in groups] + [summary["overall"]]
     width = 0.38
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4), dpi=110, gridspec_kw={"width_ratios": [3, 2]})
     try:
-        first = [_pct(r["first_pass_compliance"]) for r in rows]
-        after = [_pct(r["compliance"]) for r in rows]
-        left.bar([i - width / 2 for i in x], first, width, label="first pass", color="#9bb7d4")
-        left.bar([i + width / 2 for i in x], after, width, label="after repair", color="#2b5d8a")
+        cx = list(range(len(cells)))
+        first = [_pct(c.get("publishable_first")) for _, c in cells]
+        after = [_pct(c.get("publishable")) for _, c in cells]
+        old = [_pct(c.get("compliance")) for _, c in cells]
+        left.bar([i - width / 2 for i in cx], first, width, label="first pass", color="#9bb7d4")
+        left.bar([i + width / 2 for i in cx], after, width, label="after repair", color="#2b5d8a")
+        left.scatter(cx, old, marker="_", s=260, color="#c62828", zorder=3, label="house rules only (old)")
         for i, (a, b) in enumerate(zip(first, after)):
-            left.text(i - width / 2, a + 1.5, f"{a:.0f}", ha="center", fontsize=8)
-            left.text(i + width / 2, b + 1.5, f"{b:.0f}", ha="center", fontsize=8)
-        left.set_xticks(x, audiences)
+            left.text(i - width / 2, a + 1.5, f"{a:.0f}", ha="center", fontsize=7)
+            left.text(i + width / 2, b + 1.5, f"{b:.0f}", ha="center", fontsize=7)
+        left.set_xticks(cx, [label for label, _ in cells], fontsize=7)
         left.set_ylim(0, 125)
         left.set_yticks([0, 20, 40, 60, 80, 100])
-        left.set_ylabel("outputs with no error/warning (%)")
-        left.set_title("Rule compliance")
-        left.legend(loc="upper center", ncol=2, fontsize=8, frameon=False)
+        left.set_ylabel("outputs publishable by the critic (%)")
+        left.set_title("Publishable (whole critic: no error or warning)")
+        left.legend(loc="upper center", ncol=3, fontsize=7, frameon=False)
+        x = list(range(len(audiences)))
 
         voice = [r["voice"] or 0.0 for r in rows]
         right.bar(x, voice, 0.6, color="#c2763a", label="generated copy")

@@ -9,9 +9,14 @@ from plume.evaluate.report import fmt, load_report
 
 # key, label, format kind, +1 when higher is better / -1 when lower is better
 METRICS = [
-    ("first_pass_compliance", "first-pass compliance", "pct", 1),
-    ("compliance", "compliance after repair", "pct", 1),
+    ("publishable_first", "publishable, first pass", "pct", 1),
+    ("publishable", "publishable, after repair", "pct", 1),
+    ("rated_publishable", "rated publishable (reader)", "pct", 1),
+    ("first_pass_compliance", "house rules, first pass (old)", "pct", 1),
+    ("compliance", "house rules, after repair (old)", "pct", 1),
     ("mean_attempts", "mean attempts", "num2", -1),
+    ("calls_per_output", "model calls / output", "num2", -1),
+    ("seconds_per_output", "seconds / output", "int", -1),
     ("voice", "voice similarity", "num3", 1),
     ("length_error", "length error", "pct", -1),
     ("dimension_coverage", "3 dimensions (landing)", "pct", 1),
@@ -36,10 +41,44 @@ def _delta(a: Any, b: Any) -> float | None:
     return None if a is None or b is None else b - a
 
 
+def _strategies(report: dict[str, Any]) -> dict[str, str]:
+    """format → the writer's strategy (and N) as the records say, e.g. {"landing": "compose ×3"}."""
+    found: dict[str, set[str]] = {}
+    for r in report.get("records", []):
+        if r.get("strategy"):
+            label = r["strategy"] + (f" ×{r['candidates']}" if r.get("candidates") else "")
+            found.setdefault(r["format"], set()).add(label)
+    return {f: ", ".join(sorted(v)) for f, v in found.items()}
+
+
 def _run(report: dict[str, Any], path: Path) -> dict[str, Any]:
     s = report.get("settings", {})
     return {"path": str(path), "model": report.get("model"), "backend": report.get("backend"),
-            "repair": s.get("repair"), "outputs": report["summary"]["overall"]["n"], "created": report.get("created")}
+            "repair": s.get("repair"), "outputs": report["summary"]["overall"]["n"], "created": report.get("created"),
+            "strategy": _strategies(report)}
+
+
+# what decides a format, in order: the critic's verdict after repair, then on the first pass, then the voice
+DECIDERS = (("publishable", "publishable after repair"), ("publishable_first", "publishable first pass"),
+            ("voice", "voice similarity"))
+
+
+def winners(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per format present in both runs: which run won, and on which measure."""
+    fa, fb = a["summary"]["by_format"], b["summary"]["by_format"]
+    out = []
+    for format_ in [f for f in fa if f in fb]:
+        row: dict[str, Any] = {"format": format_, "winner": "tie", "by": None}
+        for key, label in DECIDERS:
+            va, vb = fa[format_].get(key), fb[format_].get(key)
+            if va is None or vb is None or abs(va - vb) < 1e-9:
+                continue
+            row.update(winner="B" if vb > va else "A", by=label, a=va, b=vb)
+            break
+        row["publishable"] = {"a": fa[format_].get("publishable"), "b": fb[format_].get("publishable")}
+        row["voice"] = {"a": fa[format_].get("voice"), "b": fb[format_].get("voice")}
+        out.append(row)
+    return out
 
 
 def compare_reports(dir_a: Path, dir_b: Path) -> dict[str, Any]:
@@ -57,7 +96,26 @@ def compare_reports(dir_a: Path, dir_b: Path) -> dict[str, Any]:
     return {"a": _run(a, Path(dir_a)), "b": _run(b, Path(dir_b)),
             "baseline": {"a": a.get("baseline", {}).get("reference_voice"),
                          "b": b.get("baseline", {}).get("reference_voice")},
+            "winners": winners(a, b),
             "rows": rows}
+
+
+def winner_lines(data: dict[str, Any]) -> list[str]:
+    """One sentence per format: which run won, on what, with both publishable rates and voices."""
+    lines = []
+    for w in data["winners"]:
+        pa, pb = w["publishable"]["a"], w["publishable"]["b"]
+        va, vb = w["voice"]["a"], w["voice"]["b"]
+        detail = (f"publishable {fmt(pa, 'pct')} (A) vs {fmt(pb, 'pct')} (B), voice {fmt(va, 'num3')} vs "
+                  f"{fmt(vb, 'num3')}")
+        if w["winner"] == "tie":
+            lines.append(f"{w['format']}: tie — {detail}")
+        else:
+            run = data[w["winner"].lower()]
+            strategy = run.get("strategy", {}).get(w["format"])
+            name = w["winner"] + (f" ({strategy})" if strategy else "")
+            lines.append(f"{w['format']}: {name} won on {w['by']} — {detail}")
+    return lines
 
 
 def format_delta(row: dict[str, Any]) -> str:
@@ -79,8 +137,12 @@ def print_comparison(data: dict[str, Any], scopes: list[str] | None = None, cons
 
     console = console or Console()
     a, b = data["a"], data["b"]
-    console.print(f"A: {a['path']} — {a['model']} (repair {'on' if a['repair'] else 'off'}, {a['outputs']} outputs)")
-    console.print(f"B: {b['path']} — {b['model']} (repair {'on' if b['repair'] else 'off'}, {b['outputs']} outputs)")
+    for name, run in (("A", a), ("B", b)):
+        strategy = ", ".join(f"{f} {s}" for f, s in run.get("strategy", {}).items())
+        console.print(f"{name}: {run['path']} — {run['model']} (repair {'on' if run['repair'] else 'off'}, "
+                      f"{run['outputs']} outputs{', ' + strategy if strategy else ''})")
+    for line in winner_lines(data):
+        console.print(f"winner, {line}")
     by_scope: dict[str, list[dict[str, Any]]] = {}
     for row in data["rows"]:
         by_scope.setdefault(row["scope"], []).append(row)
@@ -96,7 +158,7 @@ def print_comparison(data: dict[str, Any], scopes: list[str] | None = None, cons
         console.print(table)
     cells = [s for s in by_scope if "/" in s]
     if cells and scopes is None:
-        keys = ("first_pass_compliance", "compliance", "voice", "length_error")
+        keys = ("publishable_first", "publishable", "voice", "length_error")
         table = Table(title="by audience × format", title_justify="left")
         table.add_column("variant")
         for key in keys:

@@ -18,6 +18,26 @@ def share(records: list[EvalRecord], test: Callable[[EvalRecord], bool]) -> floa
     return _mean(1.0 if test(r) else 0.0 for r in records)
 
 
+def known_share(values: Iterable[bool | None]) -> float | None:
+    """Share of True among the values that are known (None left out)."""
+    return _mean(1.0 if v else 0.0 for v in values if v is not None)
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def ratings(records: list[EvalRecord]) -> dict[str, Any]:
+    """A reader's marks (review.html): how many rated, and the share of each mark among them."""
+    rated = [r.rating for r in records if r.rating]
+    return {
+        "rated": len(rated),
+        "rated_publishable": known_share(m == "publishable" for m in rated) if rated else None,
+        "rated_light_edit": known_share(m == "light-edit" for m in rated) if rated else None,
+        "rated_rewrite": known_share(m == "rewrite" for m in rated) if rated else None,
+    }
+
 
 
 def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
@@ -25,9 +45,14 @@ def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
     ok = [r for r in records if not r.failed]
     landing = [r for r in ok if r.format == "landing"]
     sized = [r for r in ok if r.requested_words]
+    calls = [r.model_calls if r.model_calls is not None else r.attempts for r in ok]
     return {
         "n": len(records),
         "failed": len(records) - len(ok),
+        # the headline: the whole critic (failed outputs count as not publishable)
+        "publishable_first": known_share(r.publishable_first for r in records),
+        "publishable": known_share(r.publishable for r in records),
+        "first_pass_unjudged": sum(1 for r in records if r.publishable_first is None),
         "first_pass_compliance": share(ok, lambda r: r.first_pass_ok),
         "compliance": share(ok, lambda r: r.final_ok),
         "mean_attempts": _mean(r.attempts for r in ok),
@@ -42,6 +67,12 @@ def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
         "completion_tokens": sum(r.completion_tokens for r in records),
         "cost_usd": sum(r.cost_usd for r in records),
         "duration_s": sum(r.duration_s for r in records),
+        "seconds_per_output": _mean(r.duration_s for r in ok),
+        "model_calls": sum(calls),
+        "calls_per_output": _mean(calls),
+        "calls_saved": _sum_known(r.calls_saved for r in ok),
+        "tokens_saved": _sum_known(r.tokens_saved for r in ok),
+        **ratings(records),
     }
 
 

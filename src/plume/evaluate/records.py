@@ -16,6 +16,13 @@ _LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]*))?\]\]|\[([^\]]*)\]\([^)]*\)")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*|\d+(?:[.,]\d+)?", re.UNICODE)
 
 
+class Asked(BaseModel):
+    """What the brief asked that the critic checks: the call to action (once) and the length (band)."""
+
+    cta: str | None = None
+    words: int | None = None
+
+
 class EvalRecord(BaseModel):
     """What the metrics need to know about one output (brief × audience × format)."""
 
@@ -41,6 +48,22 @@ class EvalRecord(BaseModel):
     dimensions: list[str] = Field(default_factory=list)  # house dimensions the text names
     banned_first_pass: int = 0  # banned / substitution hits before any repair
     banned_final: int = 0
+    asked: Asked | None = None  # what the brief asked, as the critic is told (None: older record)
+    first_text: str | None = None  # the first answer after the safe fixes, when repair changed it
+    # the whole critic (house rules + external checkers + defects + length), run by eval itself
+    critic_first: list[dict[str, Any]] | None = None  # on the first answer (None: that answer was not kept)
+    critic_final: list[dict[str, Any]] | None = None  # on `text`
+    critic_checkers: list[str] = Field(default_factory=list)  # the checkers that ran
+    critic_skipped: dict[str, str] = Field(default_factory=dict)  # checkers that could not run, and why
+    # how the writer worked (what its WriteResult exposes; None when the writer did not say)
+    strategy: str | None = None
+    candidates: int | None = None
+    model_calls: int | None = None
+    calls_saved: int | None = None  # model calls targeted repair saved over whole-text repairs
+    tokens_saved: int | None = None
+    # a reader's mark from review.html (plume eval --ratings): publishable, light-edit or rewrite
+    rating: Literal["publishable", "light-edit", "rewrite"] | None = None
+    rating_note: str | None = None
 
     @property
     def id(self) -> str:
@@ -57,6 +80,25 @@ class EvalRecord(BaseModel):
     @property
     def final_ok(self) -> bool:
         return not blocking(self.violations)
+
+    @property
+    def publishable(self) -> bool | None:
+        """No error or warning from the whole critic on the final text. A failed output (no copy) is not
+        publishable; None: not judged by the critic."""
+        if self.failed:
+            return False
+        if self.critic_final is None:
+            return None
+        return not blocking(self.critic_final)
+
+    @property
+    def publishable_first(self) -> bool | None:
+        """The same on the first answer; None when that answer was not kept and cannot be judged."""
+        if self.failed:
+            return False
+        if self.critic_first is None:
+            return None
+        return not blocking(self.critic_first)
 
 
 def blocking(violations: list[dict[str, Any]]) -> int:

@@ -14,18 +14,33 @@ from plume.evaluate.store import write_atomic
 
 SCHEMA = "plume-eval/1"
 
-COLUMNS = [  # (key, header, kind)
+HEADLINE = [  # (key, header, kind): the critic's verdict, next to the old house-rule compliance
     ("n", "n", "int"),
-    ("first_pass_compliance", "first pass", "pct"),
-    ("compliance", "after repair", "pct"),
-    ("mean_attempts", "attempts", "num1"),
+    ("publishable_first", "publishable, first pass", "pct"),
+    ("publishable", "publishable, after repair", "pct"),
+    ("first_pass_compliance", "house rules, first pass (old)", "pct"),
+    ("compliance", "house rules, after repair (old)", "pct"),
+    ("calls_per_output", "model calls/output", "num1"),
+    ("seconds_per_output", "s/output", "int"),
+]
+DETAILS = [
+    ("n", "n", "int"),
     ("voice", "voice", "num3"),
     ("length_error", "length error", "pct"),
     ("dimension_coverage", "3 dimensions", "pct"),
     ("banned_per_output", "banned/output", "num2"),
+    ("mean_attempts", "attempts", "num1"),
     ("completion_tokens", "tokens out", "int"),
     ("duration_s", "time (s)", "int"),
 ]
+RATED = [
+    ("rated", "rated", "int"),
+    ("rated_publishable", "rated publishable", "pct"),
+    ("rated_light_edit", "light edit", "pct"),
+    ("rated_rewrite", "rewrite", "pct"),
+    ("publishable", "publishable by the critic", "pct"),
+]
+COLUMNS = HEADLINE + DETAILS[1:]  # the console table
 
 
 def fmt(value: Any, kind: str) -> str:
@@ -45,6 +60,31 @@ def rule_counts(records: list[EvalRecord], final: bool = False) -> dict[str, int
     return dict(counts.most_common())
 
 
+def critic_counts(records: list[EvalRecord], final: bool = True) -> dict[str, int]:
+    """Outputs with at least one error/warning of each critic rule (final text, or first answer)."""
+    counts = Counter(rule for r in records
+                     for rule in {v.get("rule") for v in ((r.critic_final if final else r.critic_first) or [])
+                                  if v.get("severity") in BLOCKING})
+    return dict(counts.most_common())
+
+
+def _brief_violations(violations: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if violations is None:
+        return None
+    keep = ("rule", "severity", "line", "column", "start", "end", "text", "message")
+    return [{k: v.get(k) for k in keep} for v in violations]
+
+
+def critic_block(records: list[EvalRecord]) -> dict[str, Any]:
+    """Which checkers the critic ran (and which it could not), over the judged outputs."""
+    ran = sorted({c for r in records for c in r.critic_checkers})
+    skipped: dict[str, str] = {}
+    for r in records:
+        skipped.update(r.critic_skipped)
+    judged = sum(1 for r in records if r.critic_final is not None)
+    return {"checkers": ran, "skipped": skipped, "judged": judged}
+
+
 def compact(record: EvalRecord) -> dict[str, Any]:
     return {
         "id": record.id,
@@ -52,7 +92,14 @@ def compact(record: EvalRecord) -> dict[str, Any]:
         "audience": record.audience,
         "format": record.format,
         "status": record.status,
+        "publishable_first": record.publishable_first,
+        "publishable": record.publishable,
         "attempts": record.attempts,
+        "strategy": record.strategy,
+        "candidates": record.candidates,
+        "model_calls": record.model_calls,
+        "calls_saved": record.calls_saved,
+        "tokens_saved": record.tokens_saved,
         "first_pass_blocking": blocking(record.first_pass),
         "final_blocking": blocking(record.violations),
         "words": record.words,
@@ -68,6 +115,10 @@ def compact(record: EvalRecord) -> dict[str, Any]:
         "cost_usd": record.cost_usd,
         "duration_s": record.duration_s,
         "error": record.error,
+        "rating": record.rating,
+        "rating_note": record.rating_note,
+        "critic_first": _brief_violations(record.critic_first),
+        "critic_final": _brief_violations(record.critic_final),
     }
 
 
@@ -82,7 +133,10 @@ def build_report(records: list[EvalRecord], *, settings: dict[str, Any], baselin
         "settings": settings,
         "baseline": baseline,
         "wall_time_s": round(wall_time_s, 2),
+        "critic": critic_block(records),
         "summary": group_summaries(records, dimensions),
+        "critic_rules_first_pass": critic_counts(records, final=False),
+        "critic_rules_final": critic_counts(records),
         "rules_first_pass": rule_counts(records),
         "rules_final": rule_counts(records, final=True),
         "records": [compact(r) for r in records],
@@ -93,20 +147,42 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def table(report: dict[str, Any]) -> str:
-    """Audience × format rows, then one row per audience and the overall row."""
+def table(report: dict[str, Any], columns: list[tuple[str, str, str]] = HEADLINE) -> str:
+    """Audience × format rows, then one row per audience, one per format and the overall row."""
     summary = report["summary"]
-    head = ["audience", "format"] + [h for _, h, _ in COLUMNS]
-    lines = [_row(head), _row(["---"] * 2 + ["--:"] * len(COLUMNS))]
+    head = ["audience", "format"] + [h for _, h, _ in columns]
+    lines = [_row(head), _row(["---"] * 2 + ["--:"] * len(columns))]
+
+    def cells(s: dict[str, Any], bold: bool = False) -> list[str]:
+        return [f"**{fmt(s.get(k), kind)}**" if bold else fmt(s.get(k), kind) for k, _, kind in columns]
+
     for cell in summary["by_variant"]:
-        lines.append(_row([cell["audience"], cell["format"]] + [fmt(cell[k], kind) for k, _, kind in COLUMNS]))
+        lines.append(_row([cell["audience"], cell["format"]] + cells(cell)))
     for audience, s in summary["by_audience"].items():
-        lines.append(_row([f"**{audience}**", "all"] + [fmt(s[k], kind) for k, _, kind in COLUMNS]))
+        lines.append(_row([f"**{audience}**", "all"] + cells(s)))
     for format_, s in summary["by_format"].items():
-        lines.append(_row(["all", f"**{format_}**"] + [fmt(s[k], kind) for k, _, kind in COLUMNS]))
-    o = summary["overall"]
-    lines.append(_row(["**all**", "**all**"] + [f"**{fmt(o[k], kind)}**" for k, _, kind in COLUMNS]))
+        lines.append(_row(["all", f"**{format_}**"] + cells(s)))
+    lines.append(_row(["**all**", "**all**"] + cells(summary["overall"], bold=True)))
     return "\n".join(lines)
+
+
+def headline(report: dict[str, Any]) -> str:
+    """The one sentence a reader needs first."""
+    o = report["summary"]["overall"]
+    first = fmt(o.get("publishable_first"), "pct")
+    after = fmt(o.get("publishable"), "pct")
+    old = fmt(o.get("compliance"), "pct")
+    c = report.get("critic", {})
+    ran = ", ".join(c.get("checkers", [])) or "none"
+    line = (f"**Publishable by the critic: {after} after repair ({first} first pass)** of {o['n']} outputs; "
+            f"the old house-rule compliance said {old}. Critic: {ran}")
+    skipped = c.get("skipped") or {}
+    if skipped:
+        line += "; **not run: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + "**"
+    if o.get("first_pass_unjudged"):
+        line += (f". {o['first_pass_unjudged']} output(s) were repaired and their first answer was not kept: "
+                 "left out of the first-pass share")
+    return line + "."
 
 
 def voice_lines(report: dict[str, Any]) -> str:
@@ -119,6 +195,21 @@ def voice_lines(report: dict[str, Any]) -> str:
         f"**{fmt(b.get('corpus_voice_loo'), 'num3')}**",
         f"- method: {b.get('method')}",
     ])
+
+
+def writer_lines(report: dict[str, Any]) -> list[str]:
+    """How the writer worked, when its results said so."""
+    rows = [r for r in report.get("records", []) if r.get("strategy") or r.get("candidates")]
+    if not rows:
+        return []
+    by_format = sorted({f"{r['format']} {r.get('strategy')}" for r in rows})
+    candidates = sorted({r.get("candidates") for r in rows if r.get("candidates")})
+    o = report["summary"]["overall"]
+    saved = (f"; targeted repair saved {o['calls_saved']} model call(s)"
+             + (f" and {fmt(o['tokens_saved'], 'int')} tokens" if o.get("tokens_saved") is not None else "")
+             if o.get("calls_saved") is not None else "")
+    return [f"- writer: strategy {', '.join(by_format)}; candidates N = {', '.join(map(str, candidates)) or '–'}; "
+            f"{fmt(o.get('calls_per_output'), 'num1')} model calls per output{saved}"]
 
 
 def describe_run(report: dict[str, Any]) -> str:
@@ -137,16 +228,27 @@ def describe_run(report: dict[str, Any]) -> str:
         f"cost ${o['cost_usd']:.4f}; wall time {fmt(report['wall_time_s'], 'int')} s "
         f"(sum of output times {fmt(o['duration_s'], 'int')} s, concurrency {s.get('concurrency')}"
         + (f", {s['resumed']} outputs resumed from an earlier invocation" if s.get("resumed") else "") + ")",
-        f"- created {report.get('created')}",
+        *writer_lines(report),
+        f"- created {report.get('generated') or report.get('created')}"
+        + (f"; **re-scored {s['rescored']}** with today's critic (outputs unchanged, no model call)"
+           if s.get("rescored") else ""),
     ] + ([f"- **{len(s['not_run'])} planned outputs not run** (the run was stopped): "
           + ", ".join(f"`{i}`" for i in s["not_run"])] if s.get("not_run") else []))
 
 
 DEFINITIONS = """\
-- **first pass**: share of outputs with no error- or warning-level violation in the first model answer
-  (after the linter's safe fixes, before any repair prompt). **after repair**: the same after the
-  lint/repair loop. Failed outputs (backend errors) are counted apart and left out of every share.
-- **attempts**: mean model calls per output.
+- **publishable** (the headline): share of outputs with no error- or warning-level violation from the
+  whole critic — house rules, machine-copy defects, length band and every external checker that ran
+  (Grammalecte: grammar and spelling) — judged by `plume eval` itself with the brief's audience, format,
+  call to action and requested words, as `plume lint --cta … --words …` would. **first pass** is the
+  first answer (after the safe fixes, before any repair prompt), **after repair** the final text. A failed
+  output (backend error, no copy) counts as not publishable.
+- **house rules (old)**: the compliance the writing loop reported with the linter it ran at the time:
+  the share of outputs with no error- or warning-level violation in the first model answer
+  (after the linter's safe fixes, before any repair prompt) and after the lint/repair loop. Failed
+  outputs are left out of these shares and of every metric below.
+- **model calls/output**, **attempts**: model calls per output (candidates, repairs, re-asks).
+- **s/output**: mean seconds per output (generation, repair and the writer's own lint).
 - **voice**: cosine similarity of the output to the centroid of the corpus notes (TF-IDF over character
   3–5-grams, fitted on corpus + reference set). Read it against the baseline below, not on its own.
 - **length error**: mean of |produced words / requested words − 1|.
@@ -155,40 +257,76 @@ DEFINITIONS = """\
   before any fix."""
 
 
+def _top(counts: dict[str, int], n: int = 10) -> str:
+    return ", ".join(f"`{k}` {v}" for k, v in list(counts.items())[:n]) or "none"
+
+
+def ratings_section(report: dict[str, Any]) -> list[str]:
+    if not report["summary"]["overall"].get("rated"):
+        return []
+    r = report.get("ratings", {})
+    return [
+        "## A reader's ratings (review.html)",
+        "",
+        f"Marks from `{r.get('file', 'ratings.json')}` ({r.get('reviewer') or 'reviewer not named'}, "
+        f"{r.get('saved') or 'date not given'}), folded in with `plume eval --ratings`. Shares are of the "
+        "rated outputs.",
+        "",
+        table(report, RATED),
+        "",
+        f"- rated publishable and publishable by the critic: {r.get('agree_publishable', 0)}; rated publishable "
+        f"but failed by the critic: {r.get('reader_only', 0)}; passed by the critic but not rated publishable: "
+        f"{r.get('critic_only', 0)}",
+        "",
+    ]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
-    rules = report["rules_first_pass"]
-    top = ", ".join(f"`{k}` {v}" for k, v in list(rules.items())[:8]) or "none"
-    final = ", ".join(f"`{k}` {v}" for k, v in list(report["rules_final"].items())[:8]) or "none"
     return "\n".join([
         "# Plume eval report",
         "",
+        headline(report),
+        "",
         describe_run(report),
         "",
-        "## Results by audience × format",
+        "## Publishable by the critic, by audience × format",
         "",
-        table(report),
+        table(report, HEADLINE),
+        "",
+        *ratings_section(report),
+        "## Other measures",
+        "",
+        table(report, DETAILS),
         "",
         "## Closeness to the house voice",
         "",
         voice_lines(report),
         "",
-        "## Rules hit",
+        "## What the critic found",
         "",
-        f"- first pass (error/warning): {top}",
-        f"- left after the loop: {final}",
+        "Outputs with at least one error or warning of each rule:",
         "",
-        "![compliance and voice by audience](chart.png)",
+        f"- final text: {_top(report.get('critic_rules_final', {}))}",
+        f"- first answer: {_top(report.get('critic_rules_first_pass', {}))}",
+        f"- the writing loop's own lint (old): first pass {_top(report['rules_first_pass'], 8)}; "
+        f"left after the loop {_top(report['rules_final'], 8)}",
+        "",
+        "![publishable and voice](chart.png)",
         "",
         "## How to read it",
         "",
         DEFINITIONS,
         "",
-        "Every output, with its lint result, is in `outputs/` (`<brief>-<audience>-<format>.md` and `.json`).",
+        "Every output, with its lint result, is in `outputs/` (`<brief>-<audience>-<format>.md` and `.json`);"
+        " the critic's findings per output are in `report.json` (`records[].critic_final`). `review.html` is a"
+        " sheet to rate each output by hand.",
         "",
     ])
 
 
-def write_report(out: Path, report: dict[str, Any], chart: bool = True) -> None:
+def write_report(out: Path, report: dict[str, Any], chart: bool = True,
+                 records: list[EvalRecord] | None = None) -> None:
+    """report.json, report.md, chart.png and (given the records) review.html."""
     out = Path(out)
     write_atomic(out / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     write_atomic(out / "report.md", render_markdown(report))
@@ -196,6 +334,10 @@ def write_report(out: Path, report: dict[str, Any], chart: bool = True) -> None:
         from plume.evaluate.chart import write_chart
 
         write_chart(report, out / "chart.png")
+    if records is not None:
+        from plume.evaluate.review import write_review
+
+        write_review(out, records, report)
 
 
 def load_report(folder: Path) -> dict[str, Any]:

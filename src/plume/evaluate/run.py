@@ -16,7 +16,9 @@ from typing import Any
 
 from plume.errors import InputError
 from plume.evaluate.briefs import EvalBrief
+from plume.evaluate.critic import judged
 from plume.evaluate.records import (
+    Asked,
     EvalRecord,
     banned_hits,
     banned_rule_ids,
@@ -63,8 +65,9 @@ class _Recorder:
 
 
 def to_record(task: Task, result, *, requested: int | None, dimensions: list[str], banned: set[str],
-              raw_first: list[dict] | None = None) -> EvalRecord:
-    """A WriteResult as an evaluation record; `raw_first` is the lint of the first answer before fixes."""
+              raw_first: list[dict] | None = None, first_text: str | None = None) -> EvalRecord:
+    """A WriteResult as an evaluation record; `raw_first` is the lint of the first answer before fixes,
+    `first_text` that answer after the safe fixes (the final text when no repair was asked)."""
     first_pass = list(result.first_pass_violations)
     return EvalRecord(
         brief=task.brief.id,
@@ -86,22 +89,28 @@ def to_record(task: Task, result, *, requested: int | None, dimensions: list[str
         dimensions=dimensions_named(result.text, dimensions),
         banned_first_pass=banned_hits(raw_first if raw_first is not None else first_pass, banned),
         banned_final=banned_hits(list(result.violations), banned),
+        asked=Asked(cta=task.brief.cta, words=requested),
+        first_text=first_text if first_text is not None else (result.text if result.attempts <= 1 else None),
+        model_calls=result.attempts,
     )
 
 
-def _raw_first_lint(recorder: _Recorder, task: Task, house) -> list[dict] | None:
-    """Lint of the first model answer as rendered, before any deterministic fix (None if unusable)."""
+def _first_answer(recorder: _Recorder, task: Task, house) -> tuple[list[dict] | None, str | None]:
+    """The first model answer as rendered: its house-rule lint before any deterministic fix, and its text
+    after the safe fixes (what the critic judges as the first pass). (None, None) if unusable."""
     if not recorder.completions:
-        return None
+        return None, None
     from plume.lint import lint_text
     from plume.write.generate import read_structured
+    from plume.write.loop import fix
     from plume.write.schemas import schema_for
 
     got = read_structured(schema_for(task.format, house), task.format, house, task.brief.cta)(recorder.completions[0])
     if got is None:
-        return None
-    result = lint_text(got[0], house=house, audience=task.audience, format=task.format)
-    return [v.to_dict() for v in result.violations]
+        return None, None
+    result = lint_text(got[0], house=house, audience=task.audience, format=task.format, checkers=[])
+    fixed, _ = fix(got[0], house, task.audience, task.format)
+    return [v.to_dict() for v in result.violations], fixed
 
 
 async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: bool) -> EvalRecord:
@@ -119,8 +128,11 @@ async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: boo
         result = await adrive(job, recorder)
     else:
         result = await asyncio.to_thread(drive, job, recorder)
-    return to_record(task, result, requested=requested, dimensions=[d.name for d in house.dimensions],
-                     banned=banned_rule_ids(house), raw_first=_raw_first_lint(recorder, task, house))
+    raw_first, first_text = await asyncio.to_thread(_first_answer, recorder, task, house)
+    record = to_record(task, result, requested=requested, dimensions=[d.name for d in house.dimensions],
+                       banned=banned_rule_ids(house), raw_first=raw_first,
+                       first_text=result.text if result.attempts <= 1 else first_text)
+    return await asyncio.to_thread(judged, record, house)  # the whole critic, off the event loop
 
 
 def _failed(task: Task, exc: BaseException, requested: int | None) -> EvalRecord:
@@ -149,10 +161,15 @@ async def _run_all(tasks: list[Task], *, out: Path, concurrency: int, on_record,
         await kwargs["backend"].aclose()  # the async client belongs to this loop
 
 
-def _check_settings(out: Path, settings: dict[str, Any]) -> None:
-    """A folder holds one kind of run: refuse to resume with another model or repair setting."""
+RESUME_KEYS = ("model", "base_url", "repair", "attempts", "strategy", "candidates")
+
+
+def _check_settings(out: Path, settings: dict[str, Any], planned: list[str]) -> None:
+    """A folder holds one kind of run: refuse to resume with another model, repair or writer setting.
+    run.json also keeps the whole settings and the planned outputs, so a run still going (or stopped)
+    can be reported on with `--rescore`."""
     path = out / SETTINGS
-    keys = ("model", "base_url", "repair", "attempts")
+    keys = RESUME_KEYS
     if path.is_file():
         try:
             before = json.loads(path.read_text(encoding="utf-8"))
@@ -162,10 +179,11 @@ def _check_settings(out: Path, settings: dict[str, Any]) -> None:
         if diff:
             was = ", ".join(f"{k}={before.get(k)!r}" for k in diff)
             raise InputError(f"{out}: holds a run with other settings ({was}); choose another --out")
-    else:
-        from plume.evaluate.store import write_atomic
+        planned = list(dict.fromkeys(before.get("planned", []) + planned))
+    from plume.files import write_atomic
 
-        write_atomic(path, json.dumps({k: settings.get(k) for k in keys}, ensure_ascii=False, indent=2) + "\n")
+    data = {**{k: settings.get(k) for k in keys}, "settings": settings, "planned": planned}
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def run_eval(
@@ -205,9 +223,10 @@ def run_eval(
     settings = {"repair": repair, "attempts": attempts, **(settings or {})}
     out = Path(out)
     prepare_out(out)
-    _check_settings(out, settings)
-
     tasks = plan(briefs, audiences, formats)
+    _check_settings(out, {**settings, "briefs": len(briefs), "audiences": audiences, "formats": formats,
+                          "concurrency": concurrency}, [t.id for t in tasks])
+
     done = {t.id: r for t in tasks if (r := read_record(out / OUTPUTS / f"{t.id}.json")) and not r.failed}
     pending = [t for t in tasks if t.id not in done]
     started = time.perf_counter()
@@ -232,5 +251,5 @@ def run_eval(
         wall_time_s=wall,
         dimensions=len(house.dimensions),
     )
-    write_report(out, report, chart=chart)
+    write_report(out, report, chart=chart, records=records)
     return report
