@@ -147,7 +147,7 @@ def test_violation_is_a_frozen_slotted_dataclass_with_the_json_shape():
 
 
 def test_lint_result_counts():
-    text = "Un COS externe. Tu veux ? Et..."
+    text = "Un COS externe. Tu veux ? Et... voilà."
     r = lint_text(text, HOUSE, "pme")
     assert isinstance(r, LintResult)
     assert r.errors == 2 and r.warnings == 0 and r.suggestions >= 2 and not r.clean
@@ -172,8 +172,8 @@ def test_apply_fixes_right_to_left_skips_overlaps_and_stale_spans():
 
 
 def test_fix_text_is_bounded_and_reports_remaining_violations():
-    outcome = fix_text("**Un COS externe**\n# Titre\nEt...", HOUSE, "pme", "linkedin")
-    assert outcome.text == "Un Associé Opérationnel & Stratégique\nTitre\nEt…"
+    outcome = fix_text("**Un COS externe**\n# Titre\nEt... voilà.", HOUSE, "pme", "linkedin")
+    assert outcome.text == "Un Associé Opérationnel & Stratégique\nTitre\nEt… voilà."
     assert 1 <= outcome.passes <= 10 and outcome.changed
     assert outcome.result.errors == 0
 
@@ -216,7 +216,7 @@ def test_hook_rule_uses_the_same_cut():
 
 
 def _report():
-    text = "Un COS externe.\nEt..."
+    text = "Un COS externe.\nEt... voilà."
     return [("post.md", lint_text(text, HOUSE, "pme"))]
 
 

@@ -43,13 +43,15 @@ def lint_command(
     min_severity: Annotated[Optional[Severity], typer.Option("--min-severity", help="Report this severity and above: error, warning or suggestion.")] = None,
     stdin_filename: Annotated[Optional[str], typer.Option("--stdin-filename", metavar="PATH", help="The name of the text read from '-' (in the output and for per-folder configuration).")] = None,
     house_path: Annotated[Optional[Path], typer.Option("--house", help="House file (default: prompts/house.yaml).")] = None,
+    cta: Annotated[Optional[str], typer.Option("--cta", help="The brief's call to action (checked: written once). Default: the frontmatter's `cta` / `brief.cta`.")] = None,
+    words: Annotated[Optional[int], typer.Option("--words", min=1, help="The requested length in words (checked: within the house's band). Default: the frontmatter's `words` / `requested_words`.")] = None,
 ) -> None:
     """Lint PATHs against the house rules. Exit 0: no error; 1: errors found (with --diff: changes to
     make); 2: usage or input error. Configuration: plume.toml \\[lint] (select, ignore, min-severity) and
     \\[lint.per-folder."FOLDER"]; in a file, <!-- plume off --> … <!-- plume on --> and
     <!-- plume ignore RULE --> (the next paragraph)."""
     from plume.lint import fix_text, lint_text
-    from plume.lint.files import STDIN, expand_paths, frontmatter_scope, read_source, unified_diff, write_atomic
+    from plume.lint.files import STDIN, expand_paths, frontmatter_target, read_source, unified_diff, write_atomic
     from plume.lint.formatters import render, use_colour
     from plume.lint.plan import load_plan
     from plume.lint.selection import from_flags
@@ -87,15 +89,15 @@ def lint_command(
         shown = stdin_filename if (name == STDIN and stdin_filename) else name
         try:
             selection = flags.over(config.for_file(shown))
-            fm_audience, fm_format = frontmatter_scope(text, shown)
-            scope = (audience or fm_audience, fmt or fm_format)
+            target = _target(frontmatter_target(text, shown), audience, fmt, cta, words)
+            scope = (target.audience, target.format)
             run_checkers = [c for c in checkers if c.name not in selection.checkers_off(names)]
             only = selection.house_rules(rule_ids)
             if not (fix or diff):
-                result = _scoped(shown, lambda: lint_text(text, house, *scope, select=only, checkers=run_checkers))
+                result = _scoped(shown, lambda: lint_text(text, house, *scope, select=only, target=target, checkers=run_checkers))
                 report.append((shown, selection.filter(result)))
                 continue
-            outcome = _scoped(shown, lambda: fix_text(text, house, *scope, select=only, keep=selection.keep,
+            outcome = _scoped(shown, lambda: fix_text(text, house, *scope, select=only, keep=selection.keep, target=target,
                                                       checkers=run_checkers))
             report.append((shown, selection.filter(outcome.result)))
             applied += len(outcome.applied)
@@ -121,6 +123,44 @@ def lint_command(
         raise typer.Exit(1 if changed else 0)
     if any(result.errors for _, result in report):
         raise typer.Exit(1)
+
+
+def _target(found, audience, fmt, cta, words):
+    """The file's Target: command-line values win over the frontmatter's; an eval output that names its
+    brief by id (`brief: essai-avant-embauche`) takes the call to action (and, when the frontmatter has
+    none, the requested words) from the house's eval/briefs.yaml, when that brief is there."""
+    target = found.with_(
+        audience=audience or found.audience,
+        format=fmt or found.format,
+        cta=cta or found.cta,
+        words=words or found.words,
+    )
+    if target.brief_id and (target.cta is None or target.words is None):
+        brief = _eval_brief(target.brief_id)
+        if brief is not None:
+            target = target.with_(
+                cta=target.cta or brief.cta,
+                words=target.words or (brief.words_for(target.format) if target.format else None),
+            )
+    return target
+
+
+_briefs: dict | None = None
+
+
+def _eval_brief(brief_id: str):
+    """The brief of that id in the house folder's eval/briefs.yaml (None when absent or unreadable)."""
+    global _briefs
+    if _briefs is None:
+        from plume.errors import InputError
+
+        try:
+            from plume.evaluate.briefs import load_briefs
+
+            _briefs = {b.id: b for b in load_briefs()}
+        except (InputError, ImportError, OSError):
+            _briefs = {}
+    return _briefs.get(brief_id)
 
 
 def _lint_config():

@@ -7,6 +7,7 @@ from bisect import bisect_right
 
 from plume.lint.markdown import Spans, body_start, hidden_spans, mention_spans, never_spans
 from plume.lint.patterns import lower_same_length
+from plume.lint.target import Target
 from plume.lint.violation import Violation
 
 _NEWLINE = re.compile(r"\n")
@@ -20,13 +21,27 @@ class _Blank(dict):
 class Context:
     """Masks and the line index are computed at most once per text, only when a rule needs them."""
 
-    __slots__ = ("text", "start", "audience", "format", "_never", "_mentions", "_hidden", "_lines", "_lower")
+    __slots__ = (
+        "text", "start", "audience", "format", "target", "plan",
+        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks",
+    )
 
-    def __init__(self, text: str, audience: str | None = None, format: str | None = None):
+    def __init__(
+        self,
+        text: str,
+        audience: str | None = None,
+        format: str | None = None,
+        target: Target | None = None,
+        plan=None,
+    ):
         self.text = text
         self.start = body_start(text)
-        self.audience = audience
-        self.format = format
+        self.audience = audience if audience is not None else (target.audience if target else None)
+        self.format = format if format is not None else (target.format if target else None)
+        # what the brief asked (call to action, words, the prompt's instructions); audience/format as above
+        self.target = (target or Target()).with_(audience=self.audience, format=self.format)
+        self.plan = plan  # the LintPlan being run (house data some kinds need), None in bare use
+        self._blocks = None
         self._never: Spans | None = None
         self._mentions: Spans | None = None
         self._hidden: Spans | None = None
@@ -39,6 +54,15 @@ class Context:
         if self._lower is None:
             self._lower = lower_same_length(self.text)
         return self._lower
+
+    @property
+    def blocks(self):
+        """The body's blocks (headings, list items, paragraphs) and their sentences (plume.lint.segments)."""
+        if self._blocks is None:
+            from plume.lint.segments import split_blocks
+
+            self._blocks = split_blocks(self.text, self.start, self.never)
+        return self._blocks
 
     @property
     def hidden(self) -> Spans:

@@ -17,6 +17,13 @@ KIND_DOC = {
     "metric": "a measure against a limit: `chars_utf16`, `words`, `hashtags`, `hook`, `markdown` (fix to plain text), "
     "`ending` (a question or one of `terms`)",
     "typography": "French typography: `space-before`, `nbsp`, `guillemets`, `ellipsis`, `apostrophe`",
+    "repetition": "the same said twice: `sentences` (two sentences or list items whose word `n`-grams overlap by "
+    "`threshold` of the shorter one's) or `phrase` (a group of words repeated back to back)",
+    "script": "letters outside the Latin script (a model switching language mid-word)",
+    "cut": "a paragraph, list item or heading that stops on « … », on one of `endings`, or on « : » with nothing after",
+    "cta": "the brief's call to action (`--cta`, frontmatter `cta`) written more than `max` times, fuzzy (`threshold` "
+    "of its words in order)",
+    "length": "the word count outside `band` (±share) of the requested words (`--words`, frontmatter `words`)",
 }
 
 
@@ -47,6 +54,19 @@ def rule_detail(rule: Any) -> str:
         limits = [f"max {rule.max}" if rule.max is not None else "", f"min {rule.min}" if rule.min is not None else ""]
         extra = f" ({rule.device})" if rule.measure == "hook" else ""
         return f"{rule.measure}{extra} " + " ".join(x for x in limits if x)
+    if kind == "repetition":
+        if rule.check == "phrase":
+            return "phrase : un groupe de mots répété à la suite" + (
+                " ; sauf " + ", ".join(f"« {w} »" for w in rule.allow) if rule.allow else "")
+        return f"sentences : {rule.n}-grammes communs ≥ {round(rule.threshold * 100)} % ; phrases de {rule.min_words} mots et plus"
+    if kind == "script":
+        return "lettres hors de l’alphabet latin"
+    if kind == "cut":
+        return "« … », « : » sans suite, ou un de : " + ", ".join(rule.endings)
+    if kind == "cta":
+        return f"l’appel à l’action du brief ≤ {rule.max} fois (≥ {round(rule.threshold * 100)} % de ses mots, dans l’ordre)"
+    if kind == "length":
+        return f"mots demandés ± {round(rule.band * 100)} %"
     return rule.check
 
 

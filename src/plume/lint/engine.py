@@ -55,7 +55,7 @@ def lint_text(
                                           format=format or (target and target.format))
     audience, format = target.audience, target.format
     plan.check_scope(audience, format)
-    ctx = Context(text, audience, format)
+    ctx = Context(text, audience, format, target, plan)
     violations: list[Violation] = []
     for c in plan.rules:
         rule = c.rule

@@ -1,4 +1,5 @@
-"""Files for `plume lint`: reading (or stdin), the frontmatter's audience/format, atomic writes, diffs."""
+"""Files for `plume lint`: reading (or stdin), the frontmatter's audience/format and target, atomic writes,
+diffs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from plume.errors import InputError
 from plume.files import write_atomic  # noqa: F401  (re-exported: `plume lint --fix` writes through it)
 from plume.lint.markdown import FRONTMATTER
+from plume.lint.target import Target
 
 STDIN = "-"
 
@@ -59,6 +61,12 @@ def frontmatter_scope(text: str, name: str = STDIN) -> tuple[str | None, str | N
 
 
 def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
+    data = _yaml_frontmatter(block, name)
+    audience, fmt = data.get("audience"), data.get("format")
+    return (str(audience) if audience else None), (str(fmt) if fmt else None)
+
+
+def _yaml_frontmatter(block: str, name: str) -> dict:
     import yaml
 
     lines = block.splitlines()[1:-1]  # between the --- lines
@@ -68,10 +76,33 @@ def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
         raise InputError(f"{_label(name)}: invalid YAML frontmatter{where}") from None
-    if not isinstance(data, dict):
-        return None, None
-    audience, fmt = data.get("audience"), data.get("format")
-    return (str(audience) if audience else None), (str(fmt) if fmt else None)
+    return data if isinstance(data, dict) else {}
+
+
+_TARGET_KEYS = re.compile(r"^(?:brief|cta|words|requested_words):", re.M)
+
+
+def frontmatter_target(text: str, name: str = STDIN) -> Target:
+    """What the frontmatter Plume writes says the piece was asked for: audience, format, call to action
+    and requested words. Accepted shapes: nested `brief: {cta, words}`, `requested_words:`, flat
+    `cta:` / `words:` (a nested or `requested_words` value wins over a flat `words`, which eval outputs
+    use for the words actually written). `brief_id` is set when `brief:` is a plain id (eval outputs)."""
+    audience, fmt = frontmatter_scope(text, name)
+    m = FRONTMATTER.match(text)
+    if not m or not _TARGET_KEYS.search(m.group()):
+        return Target(audience, fmt)
+    data = _yaml_frontmatter(m.group(), name)
+    brief = data.get("brief")
+    nested = brief if isinstance(brief, dict) else {}
+    cta = nested.get("cta") or data.get("cta")
+    words = nested.get("words") or data.get("requested_words") or data.get("words")
+    try:
+        words = int(words) if words not in (None, "") else None
+    except (TypeError, ValueError):
+        raise InputError(f"{_label(name)}: frontmatter words {words!r} is not a whole number") from None
+    brief_id = brief.strip() if isinstance(brief, str) and brief.strip() else None
+    return Target(audience, fmt, str(cta).strip() if cta else None, words if words and words > 0 else None,
+                  brief_id=brief_id)
 
 
 def unified_diff(name: str, before: str, after: str) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from plume.lint.engine import lint_text
 from plume.lint.plan import LintPlan
+from plume.lint.target import Target
 from plume.lint.violation import LintResult, Violation
 
 if TYPE_CHECKING:
@@ -65,12 +66,13 @@ def fix_text(
     format: str | None = None,
     *,
     max_passes: int = MAX_PASSES,
+    target: Target | None = None,
     select: set[str] | None = None,
     keep: Callable[[Violation], bool] | None = None,
     checkers: Sequence | None = None,
 ) -> FixOutcome:
     """Lint, apply safe fixes, lint again… until nothing more applies (at most `max_passes` passes).
-    `select`/`checkers` go to lint_text; only the violations `keep` accepts are fixed (plume lint's
+    `target` (what the brief asked), `select` and `checkers` go to every lint_text; only the violations `keep` accepts are fixed (plume lint's
     --select/--ignore/--min-severity)."""
     if house is None:
         from plume.house import load_house
@@ -79,7 +81,7 @@ def fix_text(
     applied: list[Violation] = []
 
     def lint(text: str) -> LintResult:
-        return lint_text(text, house, audience, format, select=select, checkers=checkers)
+        return lint_text(text, house, audience, format, select=select, target=target, checkers=checkers)
 
     result = lint(text)
     passes = 0

@@ -10,7 +10,9 @@ from typing import Any
 
 from plume.lint.context import Context
 from plume.lint.linkedin import CUTS, linkedin_cut, post_start
-from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case
+from plume.lint.defects import CHECKS as DEFECT_CHECKS
+from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case, lower_same_length
+from plume.lint.segments import word_count
 from plume.lint.violation import Violation
 
 Rule = Any  # a plume.lint.plan.RuleView: the house file's fields as attributes
@@ -23,6 +25,7 @@ class Compiled:
     pattern: TermMatcher | None = None
     exceptions: TermMatcher | None = None
     items: list[tuple[str, TermMatcher]] = field(default_factory=list)
+    words: frozenset[str] = frozenset()  # lower-cased words a kind looks up (cut: the endings)
 
 
 # --- house terms -----------------------------------------------------------------------------------
@@ -167,7 +170,7 @@ def _chars(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 def _words(rule: Rule, ctx: Context) -> Iterator[Violation]:
     start = post_start(ctx.text)
-    count = len(ctx.text[start:].split())  # whitespace-separated words, as `wc -w` counts them
+    count = word_count(ctx.text, start)
     over_at = start
     if rule.max is not None and count > rule.max:
         over_at = _skip_words(rule.max).match(ctx.text, start).end()
@@ -387,6 +390,8 @@ def compile_rule(rule: Rule) -> Compiled:
         return Compiled(rule, _required, items=items)
     if kind == "metric" and getattr(rule, "terms", None):
         return Compiled(rule, _metric, pattern=compile_terms(rule.terms))
+    if kind == "cut":
+        return Compiled(rule, _cut_check, words=frozenset(lower_same_length(w) for w in rule.endings))
     if kind in CHECKERS:
         return Compiled(rule, CHECKERS[kind])
     raise ValueError(f"unknown rule kind: {kind!r}")
@@ -399,4 +404,6 @@ CHECKERS = {
     "required": _required,
     "metric": _metric,
     "typography": _typography,
+    **DEFECT_CHECKS,
 }
+_cut_check = DEFECT_CHECKS["cut"]

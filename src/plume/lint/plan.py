@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 PLAN_FORMAT = 1
 _ENGINE_FILES = (
     "plan.py", "kinds.py", "patterns.py", "markdown.py", "context.py", "linkedin.py", "violation.py", "rules.py", "target.py", "sources.py",
+    "segments.py", "defects.py",
     "../house.py",
 )
 

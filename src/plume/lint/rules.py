@@ -133,9 +133,70 @@ class Typography(BaseRule):
     safe: bool = True
 
 
+class Repetition(BaseRule):
+    """The same said twice. `check: sentences`: two sentences or list items whose word `n`-grams overlap
+    by `threshold` or more (shared n-grams over those of the shorter one; sentences of fewer than
+    `min_words` words are not compared). `check: phrase`: a group of words repeated back to back
+    (« de motivation, et de motivation »: twice in a row, or joined by one of `joins`), `allow` listing
+    the words that may be doubled (« vous vous »)."""
+
+    kind: Literal["repetition"]
+    check: Literal["sentences", "phrase"]
+    n: int = Field(default=3, ge=1, le=8)
+    threshold: float = Field(default=0.6, gt=0, le=1)
+    min_words: int = Field(default=6, ge=2)
+    allow: list[str] = Field(default_factory=list)
+    joins: list[str] = Field(default_factory=lambda: ["et", "ou", "ni", "puis", "voire"])
+
+
+class Script(BaseRule):
+    """Letters outside the Latin script (« à temps部分 »): a model switching language mid-word."""
+
+    kind: Literal["script"]
+
+
+class Cut(BaseRule):
+    """A paragraph, list item or heading that stops on « … » or mid-sentence: on one of `endings`
+    (words a French sentence cannot end on), or a list item that ends on « : » with nothing after it."""
+
+    kind: Literal["cut"]
+    endings: list[str] = Field(default_factory=list)
+
+
+class CallToAction(BaseRule):
+    """The brief's call to action (Target.cta) present more than `max` times, in any field. A passage
+    counts when `threshold` of the call's words are in a window of the call's length (case, accents
+    kept; punctuation and apostrophes ignored)."""
+
+    kind: Literal["cta"]
+    max: int = Field(default=1, ge=1)
+    threshold: float = Field(default=0.8, gt=0, le=1)
+
+
+class Length(BaseRule):
+    """The word count (the linter's own count) outside `band` (a share: 0.25 = ±25 %) of the length the
+    brief asked for (Target.words)."""
+
+    kind: Literal["length"]
+    band: float = Field(default=0.25, gt=0, lt=1)
+
+
+class Leak(BaseRule):
+    """A run of `min_words` words or more copied from the prompt's instructions (Target.instructions;
+    for a file, the house's own instructions to the writer: reader, tone, what to avoid, format
+    guidance) that is not also in the author's material (notes, pains, dimensions, benefits, offers,
+    preferred wording): reusing the author's sentences is welcome, reciting the prompt is not."""
+
+    kind: Literal["leak"]
+    min_words: int = Field(default=8, ge=3)
+
+
 Rule = Annotated[
-    Union[Substitution, Banned, Occurrence, Required, Metric, Typography],
+    Union[Substitution, Banned, Occurrence, Required, Metric, Typography, Repetition, Script, Cut, CallToAction, Length],
     Field(discriminator="kind"),
 ]
 
-KINDS: tuple[str, ...] = ("substitution", "banned", "occurrence", "required", "metric", "typography")
+KINDS: tuple[str, ...] = (
+    "substitution", "banned", "occurrence", "required", "metric", "typography",
+    "repetition", "script", "cut", "cta", "length",
+)

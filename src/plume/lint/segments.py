@@ -1,0 +1,123 @@
+"""The body of a text as a reader sees it: blocks (headings, list items, paragraphs), their sentences
+and their words, with offsets into the full text. Computed once per text (Context.blocks), only when a
+rule that reads sentences runs.
+
+A block is one heading line, one list item (`-`, `*`, `+`, `•`, `→`, `1.`; its continuation lines
+included), or a paragraph (lines up to a blank line). Markup around the content (`###`, `**`, `_`) is
+left out of the block's span; lines of hashtags only and horizontal rules are blocks of their own kind.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from plume.lint.markdown import Spans
+
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
+_ITEM = re.compile(r"[ \t]*(?:[-*+•→▪◦]|\d{1,3}[.)])[ \t]+")
+_RULE = re.compile(r"[ \t]*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_TAGS = re.compile(r"[ \t]*#\w[\w-]*(?:[ \t]+#\w[\w-]*)*[ \t]*$")
+_EDGE = "*_ \t"  # emphasis markers and spaces trimmed off a block's edges
+_SENTENCE_END = re.compile(r"[.!?…]+[»”\"’)*_]*(?=\s|\Z)")
+WORD = re.compile(r"\w+")
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # "heading", "item", "para", "tags", "rule"
+    start: int  # offset of the content (markers and emphasis left out)
+    end: int
+    indent: int = 0  # leading spaces of the item or paragraph line
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    found, at = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        s, e = _trim(text, at, m.end())
+        if e > s:
+            found.append((s, e))
+        at = m.end()
+    s, e = _trim(text, at, end)
+    if e > s:
+        found.append((s, e))
+    return found
+
+
+def split_blocks(text: str, start: int, never: Spans) -> list[Block]:
+    """The blocks of text[start:] (lines inside fenced code, HTML comments and the like left out)."""
+    blocks: list[Block] = []
+    para: Block | None = None
+    at, n = start, len(text)
+    while at < n:
+        e = text.find("\n", at)
+        s, e, at = at, (n if e < 0 else e), (n if e < 0 else e + 1)
+        line = text[s:e]
+        if not line.strip() or _covered(never, s, e):
+            para = None
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        if _RULE.match(line):
+            blocks.append(Block("rule", s, e))
+            para = None
+            continue
+        marker = _HEADING.match(line) or _ITEM.match(line)
+        if marker or _TAGS.match(line):
+            kind = "tags" if not marker else "heading" if marker.re is _HEADING else "item"
+            cs, ce = _trim(text, s + (marker.end() if marker else 0), e)
+            block = Block(kind, cs, ce, indent)
+            blocks.append(block)
+            para = block if kind == "item" else None
+            continue
+        if para is not None and (para.kind == "para" or indent > para.indent):
+            para.end = _trim(text, para.start, e)[1]  # a continuation line
+            continue
+        cs, ce = _trim(text, s, e)
+        para = Block("para", cs, ce, indent)
+        blocks.append(para)
+    for b in blocks:
+        if b.kind in ("heading", "item", "para"):
+            b.sentences = _sentences(text, b.start, b.end)
+    return [b for b in blocks if b.end > b.start or b.kind == "rule"]
+
+
+def _covered(never: Spans, s: int, e: int) -> bool:
+    """Is [s, e) wholly inside one never-linted span (fenced code, a comment, the frontmatter)?"""
+    if not never:
+        return False
+    i = bisect_right(never.starts, s) - 1
+    return i >= 0 and never.ends[i] >= e
+
+
+def words(text: str, lower: str, start: int, end: int, never: Spans | None = None) -> list[tuple[str, int, int]]:
+    """(lower-cased word, start, end) of text[start:end]; hashtags and never-linted spans left out."""
+    found = []
+    for m in WORD.finditer(lower, start, end):
+        s, e = m.span()
+        if s > 0 and text[s - 1] == "#":
+            continue
+        if never is not None and never.hits(s, e):
+            continue
+        found.append((m.group(), s, e))
+    return found
+
+
+_COUNTED = re.compile(r"\S+")
+_HAS_WORD = re.compile(r"[^\W_]")
+
+
+def word_count(text: str, start: int = 0) -> int:
+    """The linter's word count of text[start:]: whitespace-separated tokens, as `wc -w` counts them,
+    less those without a letter or digit (Markdown markers, bullets, dashes: a reader does not count
+    them)."""
+    return sum(1 for m in _COUNTED.finditer(text, start) if _HAS_WORD.search(m.group()))
