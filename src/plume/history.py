@@ -20,9 +20,13 @@ from typing import Any
 from plume.errors import InputError
 
 
+def _columns(db: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in db.execute("PRAGMA table_info(calls)")}
+
+
 def _v1(db: sqlite3.Connection) -> None:
     db.execute(
-        """CREATE TABLE calls (
+        """CREATE TABLE IF NOT EXISTS calls (
             id INTEGER PRIMARY KEY,
             time TEXT NOT NULL,
             command TEXT, audience TEXT, format TEXT,
@@ -35,13 +39,14 @@ def _v1(db: sqlite3.Connection) -> None:
             error TEXT
         )"""
     )
-    db.execute("CREATE INDEX calls_time ON calls(time)")
+    db.execute("CREATE INDEX IF NOT EXISTS calls_time ON calls(time)")
 
 
 def _v2(db: sqlite3.Connection) -> None:
-    db.execute("ALTER TABLE calls ADD COLUMN lint TEXT")
-    db.execute("ALTER TABLE calls ADD COLUMN options TEXT")
-    db.execute("ALTER TABLE calls ADD COLUMN parsed TEXT")
+    have = _columns(db)  # a database half-migrated by an older Plume may have some of them already
+    for column in ("lint", "options", "parsed"):
+        if column not in have:
+            db.execute(f"ALTER TABLE calls ADD COLUMN {column} TEXT")
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
@@ -49,6 +54,8 @@ COLUMNS = ("id", "time", "command", "audience", "format", "backend", "model", "m
            "parsed", "options", "prompt_tokens", "completion_tokens", "cost_usd", "duration_s", "status",
            "error", "lint")
 JSON_COLUMNS = ("messages", "parsed", "options", "lint")
+MAX_TEXT = 200_000  # characters kept per text column: a runaway answer must not grow the log without bound
+BUSY_TIMEOUT_S = 30.0
 
 
 def db_path() -> Path:
@@ -57,25 +64,63 @@ def db_path() -> Path:
     return user_dir() / "history.db"
 
 
+def _unreadable(path: Path, exc: BaseException) -> InputError:
+    return InputError(f"{path}: not a readable history database ({exc}); move it aside and Plume starts a new one")
+
+
 def migrate(db: sqlite3.Connection) -> int:
-    """Apply the migrations this database has not seen yet; returns the resulting schema version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db:
+    """Apply the migrations this database has not seen yet, all in one write transaction with the new
+    user_version (BEGIN IMMEDIATE: a concurrent process waits, then sees the version this one wrote; a
+    kill mid-way leaves the database as it was). Returns the resulting schema version."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+        for step in MIGRATIONS[version:]:
             step(db)
-            db.execute(f"PRAGMA user_version = {number}")
+        if version < len(MIGRATIONS):
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
     return max(version, len(MIGRATIONS))
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """WAL, so readers never block the writer; switching needs a moment alone with a fresh file."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def connect(path: Path | None = None) -> sqlite3.Connection:
-    """A new connection to the history database, migrated to the latest schema."""
+    """A new connection to the history database, migrated to the latest schema. Autocommit mode: each
+    insert is its own transaction, migrations open theirs explicitly. An unreadable file is an InputError
+    naming it."""
     path = path or db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across crashes of Plume, no fsync per call
-    migrate(db)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        _wal(db)
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across crashes of Plume, no fsync per call
+        migrate(db)
+        if not {"id", "messages", "status"} <= _columns(db):
+            raise sqlite3.DatabaseError("no calls table")
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _unreadable(path, exc) from None
     return db
 
 
@@ -92,8 +137,10 @@ def _session(path: Path | None) -> Iterator[sqlite3.Connection]:
         db = _open.get(key)
         if db is None:
             db = _open[key] = connect(Path(key))
-        with db:
+        try:
             yield db
+        except sqlite3.DatabaseError as exc:  # corrupted after it opened (a truncated page, a full disk)
+            raise _unreadable(Path(key), exc) from None
 
 
 @atexit.register
@@ -116,6 +163,17 @@ def _dump(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _cap(text: str | None) -> str | None:
+    """At most MAX_TEXT characters, and says how much was left out."""
+    if text is None or len(text) <= MAX_TEXT:
+        return text
+    return text[:MAX_TEXT] + f"\n… [history: {len(text) - MAX_TEXT} more characters not kept]"
+
+
+def _capped_messages(messages: list[dict]) -> list[dict]:
+    return [{**m, "content": _cap(m["content"])} if isinstance(m.get("content"), str) else m for m in messages]
+
+
 def log_call(*, messages: list[dict], backend: str, model: str, status: str, response: str | None = None,
              parsed: Any = None, options: dict | None = None, meta: dict | None = None,
              prompt_tokens: int | None = None, completion_tokens: int | None = None,
@@ -127,10 +185,13 @@ def log_call(*, messages: list[dict], backend: str, model: str, status: str, res
     meta = meta or {}
     row = {
         "time": _now(), "command": meta.get("command"), "audience": meta.get("audience"),
-        "format": meta.get("format"), "backend": backend, "model": model, "messages": _dump(messages),
-        "response": response, "parsed": _dump(parsed), "options": _dump(options),
+        "format": meta.get("format"), "backend": backend, "model": model,
+        "messages": _dump(_capped_messages(messages)), "response": _cap(response),
+        # the parsed answer is the response read as JSON: kept only while it fits (else the response says it all)
+        "parsed": parsed_json if (parsed_json := _dump(parsed)) is None or len(parsed_json) <= MAX_TEXT else None,
+        "options": _dump(options),
         "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "cost_usd": cost_usd,
-        "duration_s": duration_s, "status": status, "error": error,
+        "duration_s": duration_s, "status": status, "error": _cap(error),
     }
     row = {k: redact(v) if isinstance(v, str) else v for k, v in row.items()}
     with _session(path) as db:
