@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from eval_fixtures import BRIEFS_YAML, responder
+from eval_fixtures import BRIEFS_YAML, request_kind, responder
 from scripted_server import ScriptedServer
 from typer.testing import CliRunner
 
@@ -182,3 +182,54 @@ def test_cli_unknown_audience_is_one_line(tmp_path):
                                           str(tmp_path / "run"), "--base-url", srv.base_url])
     assert result.exit_code == 2
     assert "unknown audience 'ceo'" in result.output
+
+
+def test_killed_run_resumes_where_it_stopped(tmp_path):
+    """A run killed mid-way (SIGKILL: no clean-up at all) keeps every finished output; the same command
+    again asks the model only for the rest, and the report covers all of them."""
+    import dataclasses
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    briefs = tmp_path / "briefs.yaml"
+    briefs.write_text(BRIEFS_YAML, encoding="utf-8")
+    out = tmp_path / "run"
+    base = responder()
+
+    def slow(body):
+        return dataclasses.replace(base(body), delay=0.4)
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    with ScriptedServer(responder=slow) as srv:
+        argv = [sys.executable, "-m", "plume", "eval", "--briefs", str(briefs), "--audiences", "pme,coo",
+                "--out", str(out), "--base-url", srv.base_url, "--model", "scripted-model", "--concurrency", "1",
+                "--json"]
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(list((out / "outputs").glob("*.json"))) < 2:
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=10)
+        kept = sorted(p.stem for p in (out / "outputs").glob("*.json"))
+        assert 2 <= len(kept) < 4 and not (out / "report.json").exists()
+        for id_ in kept:  # atomic writes: a kill leaves temp files at worst, never a half-written output
+            assert json.loads((out / "outputs" / f"{id_}.json").read_text(encoding="utf-8"))["text"]
+        before = len(srv.requests)
+        result = CliRunner().invoke(app, argv[3:])  # the same command again
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        asked = [request_kind(body) for body in srv.requests[before:]]
+    assert report["settings"]["resumed"] == len(kept)
+    assert report["summary"]["overall"]["n"] == 4 and report["summary"]["overall"]["failed"] == 0
+    redone = {f"alpha-{a}-{f}" for a, f, _ in asked}
+    assert all((out / "outputs" / f"{i}.md").is_file() for i in redone | set(kept))
+    assert redone.isdisjoint(kept) and redone | set(kept) == {
+        "alpha-pme-linkedin", "alpha-pme-landing", "alpha-coo-linkedin", "alpha-coo-landing"}
