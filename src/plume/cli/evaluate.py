@@ -119,7 +119,12 @@ def _show(report: dict, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from plume.evaluate.report import HEADLINE as COLUMNS, fmt, headline
+    from plume.evaluate.report import fmt, headline
+
+    COLUMNS = [("n", "n", "int"), ("publishable_first", "pub.\n1st", "pct"),
+               ("publishable", "pub.\nfinal", "pct"), ("compliance", "old\nrules", "pct"),
+               ("calls_per_output", "calls", "num1"), ("seconds_per_output", "s/out", "int"),
+               ("voice", "voice", "num3")]
 
     console = Console()
     table = Table(title=f"plume eval — {report.get('model')}", title_justify="left")

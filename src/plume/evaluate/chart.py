@@ -74,6 +74,8 @@ def render_chart(report: dict[str, Any]) -> bytes:
 
         s = report.get("settings", {})
         repair = "repair on" if s.get("repair") else "repair off"
+        if s.get("rescored"):
+            repair += f", re-scored {s['rescored'][:10]}"
         fig.suptitle(f"plume eval — {report.get('model')} ({repair}, {report['summary']['overall']['n']} outputs)",
                      fontsize=10)
         fig.tight_layout()

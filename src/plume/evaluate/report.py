@@ -281,6 +281,23 @@ def ratings_section(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _mark(value: bool | None) -> str:
+    return "–" if value is None else ("yes" if value else "no")
+
+
+def outputs_table(report: dict[str, Any]) -> str:
+    """One row per output: the critic's verdict and the rules it hit on the final text."""
+    lines = [_row(["output", "publishable, first pass", "after repair", "words / asked", "critic rules (final)"]),
+             _row(["---", ":-:", ":-:", "--:", "---"])]
+    for r in report["records"]:
+        rules = sorted({v["rule"] for v in (r.get("critic_final") or []) if v.get("severity") in BLOCKING})
+        asked = f"{r.get('words')} / {r.get('requested_words') or '–'}"
+        lines.append(_row([f"[{r['id']}](outputs/{r['id']}.md)", _mark(r.get("publishable_first")),
+                           _mark(r.get("publishable")), asked,
+                           ", ".join(f"`{x}`" for x in rules) or ("failed" if r.get("status") == "failed" else "")]))
+    return "\n".join(lines)
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join([
         "# Plume eval report",
@@ -312,6 +329,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"left after the loop {_top(report['rules_final'], 8)}",
         "",
         "![publishable and voice](chart.png)",
+        "",
+        "## Every output",
+        "",
+        outputs_table(report),
         "",
         "## How to read it",
         "",
