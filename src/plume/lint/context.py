@@ -23,7 +23,7 @@ class Context:
 
     __slots__ = (
         "text", "start", "audience", "format", "target", "plan",
-        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks",
+        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens",
     )
 
     def __init__(
@@ -42,6 +42,7 @@ class Context:
         self.target = (target or Target()).with_(audience=self.audience, format=self.format)
         self.plan = plan  # the LintPlan being run (house data some kinds need), None in bare use
         self._blocks = None
+        self._tokens = None
         self._never: Spans | None = None
         self._mentions: Spans | None = None
         self._hidden: Spans | None = None
@@ -63,6 +64,15 @@ class Context:
 
             self._blocks = split_blocks(self.text, self.start, self.never)
         return self._blocks
+
+    @property
+    def tokens(self):
+        """The body's words, lower-cased, with offsets (plume.lint.segments.Tokens)."""
+        if self._tokens is None:
+            from plume.lint.segments import Tokens
+
+            self._tokens = Tokens(self.lower, self.start, self.never)
+        return self._tokens
 
     @property
     def hidden(self) -> Spans:

@@ -14,14 +14,16 @@ from typing import Any
 
 from plume.lint.context import Context
 from plume.lint.linkedin import post_start
-from plume.lint.segments import words, word_count
+from plume.lint.segments import word_count
 from plume.lint.violation import Violation
 
 Compiled = Any  # plume.lint.kinds.Compiled (its `rule` is a RuleView)
 
 
-def _sentence_words(ctx: Context, start: int, end: int) -> list[tuple[str, int, int]]:
-    return words(ctx.text, ctx.lower, start, end, ctx.never)
+def _words_in(ctx: Context, start: int, end: int) -> list[str]:
+    tokens = ctx.tokens
+    i, j = tokens.between(start, end)
+    return tokens.words[i:j]
 
 
 # --- repetition ------------------------------------------------------------------------------------
@@ -33,27 +35,38 @@ def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
 
 def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule = c.rule
-    cta = _cta_tokens(ctx)
-    seen: list[tuple[set, int, int]] = []
+    n = rule.n
+    calls = cta_occurrences(ctx, _CTA_CLOSE) if ctx.target.cta else []
+    seen: dict[tuple[str, ...], list[int]] = {}  # n-gram → the earlier sentences that have it
+    earlier: list[tuple[int, int, int]] = []  # (start, end, number of n-grams)
     for block in ctx.blocks:
         for s, e in block.sentences:
-            tokens = [w for w, _, _ in _sentence_words(ctx, s, e)]
+            tokens = _words_in(ctx, s, e)
             if len(tokens) < rule.min_words:
                 continue
-            grams = _ngrams(tokens, rule.n)
-            if cta and _best_overlap(tokens, cta) >= _CTA_CLOSE:
+            if any(cs < e and s < ce for cs, ce in calls):
                 continue  # the call to action again: the cta rule reports it
-            for other, os_, oe in seen:
-                shared = len(grams & other) / min(len(grams), len(other))
-                if shared >= rule.threshold:
+            grams = _ngrams(tokens, n)
+            shared: Counter = Counter()
+            for g in grams:
+                for k in seen.get(g, ()):
+                    shared[k] += 1
+            for k, count in sorted(shared.items()):
+                share = count / min(len(grams), earlier[k][2])
+                if count >= rule.min_shared and share >= rule.threshold:
+                    os_, oe, _ = earlier[k]
                     line, _ = ctx.position(os_)
                     yield ctx.violation(rule, s, e, other=_short(ctx.text[os_:oe]), line=line,
-                                        share=f"{round(shared * 100)} %")
+                                        share=f"{round(share * 100)} %")
                     break
-            seen.append((grams, s, e))
+            index = len(earlier)
+            earlier.append((s, e, len(grams)))
+            for g in grams:
+                seen.setdefault(g, []).append(index)
 
 
 def _short(text: str, limit: int = 60) -> str:
+    text = text.replace("**", "").replace("__", "")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -63,38 +76,48 @@ def _repeated_phrase(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule = c.rule
     allow = {w.lower() for w in rule.allow}
     joins = {w.lower() for w in rule.joins}
+    tok = ctx.tokens
     for block in ctx.blocks:
         if block.kind == "tags":
             continue
-        found = _sentence_words(ctx, block.start, block.end)
-        tokens = [w for w, _, _ in found]
-        i, n_tok = 0, len(tokens)
-        while i < n_tok:
-            hit = None
-            for n in (4, 3, 2, 1):
-                for gap in ((0, 1) if n > 1 else (0,)):
-                    j = i + n + gap
-                    if j + n > n_tok or tokens[i : i + n] != tokens[j : j + n]:
-                        continue
-                    if gap and tokens[i + n] not in joins:
-                        continue
-                    group = tokens[i : i + n]
-                    if n == 1 and (len(group[0]) < 3 or group[0] in allow or group[0].isdigit()):
-                        continue
-                    if not any(len(w) >= 4 for w in group):
-                        continue
-                    hit = (n, j)
-                    break
-                if hit:
-                    break
-            if hit is None:
-                i += 1
+        lo, hi = tok.between(block.start, block.end)
+        tokens = tok.words[lo:hi]
+        last: dict[str, int] = {}
+        i, done = 0, 0
+        for k, w in enumerate(tokens):  # a repeat starts where a word comes back within 9 words
+            prev = last.get(w)
+            last[w] = k
+            if prev is None or k - prev > 9 or prev < done:
                 continue
+            hit = _repeat_at(tokens, prev, allow, joins)
+            if hit is None:
+                continue
+            i = prev
             n, j = hit
-            e = found[j + n - 1][2]
-            phrase = ctx.text[found[i][1] : found[i + n - 1][2]]
-            yield ctx.violation(rule, found[i + n][1], e, phrase=phrase)  # the second time (and what joins it)
-            i = j + n
+            phrase = ctx.text[tok.starts[lo + i] : tok.ends[lo + i + n - 1]]
+            # the second time (and the word that joins it)
+            yield ctx.violation(rule, tok.starts[lo + i + n], tok.ends[lo + j + n - 1], phrase=phrase)
+            done = j + n
+            last.clear()
+
+
+def _repeat_at(tokens: list[str], i: int, allow: set[str], joins: set[str]) -> tuple[int, int] | None:
+    """(size, start of the second time) of a group of words at i said again right after it."""
+    size = len(tokens)
+    for n in (4, 3, 2, 1):
+        for gap in ((0, 1) if n > 1 else (0,)):
+            j = i + n + gap
+            if j + n > size or tokens[i : i + n] != tokens[j : j + n]:
+                continue
+            if gap and tokens[i + n] not in joins:
+                continue
+            group = tokens[i : i + n]
+            if n == 1 and (len(group[0]) < 3 or group[0] in allow or group[0].isdigit()):
+                continue
+            if not any(len(w) >= 4 for w in group):
+                continue
+            return n, j
+    return None
 
 
 def _repetition(c: Compiled, ctx: Context) -> Iterator[Violation]:
@@ -167,26 +190,14 @@ def _cta_tokens(ctx: Context) -> list[str]:
     return [m.group() for m in re.finditer(r"\w+", lower_same_length(cta))]
 
 
-def _best_overlap(tokens: list[str], cta: list[str]) -> float:
-    """The best share of the call's words found in any window of the call's length over `tokens`."""
-    n = len(cta)
-    if not tokens or not n:
-        return 0.0
-    want = Counter(cta)
-    best = 0
-    for i in range(max(1, len(tokens) - n + 1)):
-        best = max(best, sum((Counter(tokens[i : i + n]) & want).values()))
-    return best / n
-
-
 def cta_occurrences(ctx: Context, threshold: float) -> list[tuple[int, int]]:
     """Spans of the body where the call to action is written (fuzzy), in order."""
     cta = _cta_tokens(ctx)
     n = len(cta)
     if not n:
         return []
-    found = _sentence_words(ctx, post_start(ctx.text), len(ctx.text))
-    tokens = [w for w, _, _ in found]
+    tok = ctx.tokens
+    tokens = tok.words
     want = Counter(cta)
     window: Counter = Counter(tokens[:n])
     scores = []
@@ -207,7 +218,7 @@ def cta_occurrences(ctx: Context, threshold: float) -> list[tuple[int, int]]:
         if ordered[best] < need:
             i += 1
             continue
-        spans.append((found[best][1], found[min(best + n, len(found)) - 1][2]))
+        spans.append((tok.starts[best], tok.ends[min(best + n, len(tokens)) - 1]))
         i = best + n
     return spans
 

@@ -135,8 +135,8 @@ class Typography(BaseRule):
 
 class Repetition(BaseRule):
     """The same said twice. `check: sentences`: two sentences or list items whose word `n`-grams overlap
-    by `threshold` or more (shared n-grams over those of the shorter one; sentences of fewer than
-    `min_words` words are not compared). `check: phrase`: a group of words repeated back to back
+    by `threshold` or more (shared n-grams over those of the shorter one, and at least `min_shared` of
+    them; sentences of fewer than `min_words` words are not compared). `check: phrase`: a group of words repeated back to back
     (« de motivation, et de motivation »: twice in a row, or joined by one of `joins`), `allow` listing
     the words that may be doubled (« vous vous »)."""
 
@@ -145,6 +145,7 @@ class Repetition(BaseRule):
     n: int = Field(default=3, ge=1, le=8)
     threshold: float = Field(default=0.6, gt=0, le=1)
     min_words: int = Field(default=6, ge=2)
+    min_shared: int = Field(default=4, ge=1)
     allow: list[str] = Field(default_factory=list)
     joins: list[str] = Field(default_factory=lambda: ["et", "ou", "ni", "puis", "voire"])
 

@@ -10,7 +10,7 @@ left out of the block's span; lines of hashtags only and horizontal rules are bl
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from plume.lint.markdown import Spans
@@ -99,25 +99,41 @@ def _covered(never: Spans, s: int, e: int) -> bool:
     return i >= 0 and never.ends[i] >= e
 
 
-def words(text: str, lower: str, start: int, end: int, never: Spans | None = None) -> list[tuple[str, int, int]]:
-    """(lower-cased word, start, end) of text[start:end]; hashtags and never-linted spans left out."""
-    found = []
-    for m in WORD.finditer(lower, start, end):
-        s, e = m.span()
-        if s > 0 and text[s - 1] == "#":
-            continue
-        if never is not None and never.hits(s, e):
-            continue
-        found.append((m.group(), s, e))
-    return found
+_TOKEN = re.compile(r"(?<![#\w])\w+")  # a word; the words of a #hashtag are not copy
 
 
-_COUNTED = re.compile(r"\S+")
-_HAS_WORD = re.compile(r"[^\W_]")
+class Tokens:
+    """The words of the body, lower-cased, with their offsets: hashtags and never-linted spans left out.
+    `between(start, end)` gives the index range of the words inside [start, end)."""
+
+    __slots__ = ("words", "starts", "ends")
+
+    def __init__(self, lower: str, start: int, never: Spans):
+        found = list(_TOKEN.finditer(lower, start))
+        inside = [(s, e) for s, e in never if e > start]
+        if inside:  # drop the words that overlap a never-linted span (both lists are sorted)
+            kept, k = [], 0
+            for m in found:
+                s, e = m.span()
+                while k < len(inside) and inside[k][1] <= s:
+                    k += 1
+                if k == len(inside) or inside[k][0] >= e:
+                    kept.append(m)
+            found = kept
+        self.words = [m.group() for m in found]
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]
+
+    def between(self, start: int, end: int) -> tuple[int, int]:
+        return bisect_left(self.starts, start), bisect_left(self.starts, end)
+
+
+_NOT_A_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
 
 
 def word_count(text: str, start: int = 0) -> int:
     """The linter's word count of text[start:]: whitespace-separated tokens, as `wc -w` counts them,
     less those without a letter or digit (Markdown markers, bullets, dashes: a reader does not count
     them)."""
-    return sum(1 for m in _COUNTED.finditer(text, start) if _HAS_WORD.search(m.group()))
+    body = text[start:] if start else text
+    return len(body.split()) - len(_NOT_A_WORD.findall(body))
