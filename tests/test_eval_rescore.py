@@ -162,3 +162,29 @@ def test_rescore_names_a_brief_missing_from_the_briefs_file(committed, tmp_path)
     other.write_text(BRIEFS_YAML, encoding="utf-8")
     with pytest.raises(InputError, match="brief 'essai-avant-embauche' of the run is not in the briefs file"):
         rescore_run(committed, briefs=other, checkers=[])
+
+
+def test_a_widened_run_still_going_is_reported_as_unfinished(tmp_path):
+    """--limit 1 finished (report.json), then the same folder resumed with more briefs: until that ends,
+    a rescore reports what exists and names what is planned but not done."""
+    path = tmp_path / "briefs.yaml"
+    path.write_text(BRIEFS_YAML + BRIEFS_YAML.replace("alpha", "beta").replace("briefs:\n", ""), encoding="utf-8")
+    briefs = load_briefs(path)
+    out = tmp_path / "run"
+    voice = house_voice_model()
+    with ScriptedServer(responder=responder()) as srv:
+        backend = get_backend(model="scripted-model", base_url=srv.base_url)
+        try:
+            run_eval(briefs[:1], out=out, backend=backend, audiences=["coo"], formats=["linkedin"], voice=voice,
+                     chart=False)
+            run_eval(briefs, out=out, backend=backend, audiences=["coo"], formats=["linkedin"], voice=voice,
+                     chart=False)
+        finally:
+            backend.close()
+    (out / "outputs" / "beta-coo-linkedin.json").unlink()  # as if the second invocation were still going
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    data["records"] = data["records"][:1]
+    (out / "report.json").write_text(json.dumps(data), encoding="utf-8")
+    report = rescore_run(out, checkers=[], voice=voice)
+    assert [r["id"] for r in report["records"]] == ["alpha-coo-linkedin"]
+    assert report["settings"]["not_run"] == ["beta-coo-linkedin"]

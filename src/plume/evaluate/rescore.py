@@ -129,7 +129,9 @@ def rescore_run(out: Path, *, house=None, briefs: Path | None = None, checkers=N
 
     out = Path(out)
     report = load_report(out) if (out / "report.json").is_file() else None
-    finished = report is not None and not report["settings"].get("partial")
+    planned = _run_settings(out).get("planned", []) if (out / SETTINGS).is_file() else []
+    finished = (report is not None and not report["settings"].get("partial")
+                and set(planned) <= {r["id"] for r in report.get("records", [])})
     if not finished:
         if voice is None:
             from plume.evaluate.voice import house_voice_model
@@ -142,7 +144,7 @@ def rescore_run(out: Path, *, house=None, briefs: Path | None = None, checkers=N
         records = _with_voice(records, voice)
     records = [judged(r, house, checkers) for r in records]
     done = {r.id for r in records}
-    planned = [r["id"] for r in report.get("records", [])] or _run_settings(out).get("planned", [])
+    planned = planned or [r["id"] for r in report.get("records", [])]
     extra = {}
     if not finished:
         missing = [i for i in planned if i not in done]

@@ -167,7 +167,8 @@ RESUME_KEYS = ("model", "base_url", "repair", "attempts", "strategy", "candidate
 def _check_settings(out: Path, settings: dict[str, Any], planned: list[str]) -> None:
     """A folder holds one kind of run: refuse to resume with another model, repair or writer setting.
     run.json also keeps the whole settings and the planned outputs, so a run still going (or stopped)
-    can be reported on with `--rescore`."""
+    can be reported on with `--rescore` (the plan is the latest invocation's: `--limit` may widen or
+    narrow it on a resume)."""
     path = out / SETTINGS
     keys = RESUME_KEYS
     if path.is_file():
@@ -179,7 +180,6 @@ def _check_settings(out: Path, settings: dict[str, Any], planned: list[str]) -> 
         if diff:
             was = ", ".join(f"{k}={before.get(k)!r}" for k in diff)
             raise InputError(f"{out}: holds a run with other settings ({was}); choose another --out")
-        planned = list(dict.fromkeys(before.get("planned", []) + planned))
     from plume.files import write_atomic
 
     data = {**{k: settings.get(k) for k in keys}, "settings": settings, "planned": planned}
