@@ -51,7 +51,8 @@ def lint_command(
     \\[lint.per-folder."FOLDER"]; in a file, <!-- plume off --> … <!-- plume on --> and
     <!-- plume ignore RULE --> (the next paragraph)."""
     from plume.lint import fix_text, lint_text
-    from plume.lint.files import STDIN, expand_paths, frontmatter_target, read_source, unified_diff, write_atomic
+    from plume.files import rewrite_text
+    from plume.lint.files import STDIN, expand_paths, frontmatter_target, read_source, unified_diff
     from plume.lint.formatters import render, use_colour
     from plume.lint.plan import load_plan
     from plume.lint.selection import from_flags
@@ -107,7 +108,7 @@ def lint_command(
             elif name == STDIN:
                 sys.stdout.write(outcome.text)
             elif outcome.changed:
-                write_atomic(name, outcome.text)
+                rewrite_text(name, outcome.text)  # BOM, line endings and symlinks kept; read-only refused
         except PlumeError as exc:
             err(f"error: {exc}")
             failed = True

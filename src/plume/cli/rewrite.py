@@ -56,6 +56,13 @@ def rewrite_command(
         backup = draft.with_name(draft.name + ".bak")
         if in_place and backup.exists() and not force:
             raise InputError(f"{backup}: already exists (use --force to overwrite the backup)")
+        from plume import files
+
+        if in_place:  # a read-only draft (or folder) is refused before any model call
+            files.check_writable(draft)
+            files.check_writable(backup)
+        elif out is not None:
+            files.check_writable(out)
         text = read_source(str(draft))
         meta = _draft_meta(text)
         audience = audience or meta.get("audience")
@@ -73,8 +80,8 @@ def rewrite_command(
             finally:
                 backend.close()
         if in_place:
-            write_atomic(backup, text, force=True)
-            write_atomic(draft, result.text, force=True)
+            files.write_atomic(backup, files.target_of(draft).read_bytes(), redact=False)  # the exact bytes
+            files.rewrite_text(draft, result.text)
         elif out is not None:
             write_atomic(out, result.text, force=force)
     diff = unified_diff(text, result.text, draft.name)

@@ -26,6 +26,8 @@ def read_source(name: str) -> str:
             raise InputError(f"{name}: is a directory, not a file") from None
         except OSError as exc:
             raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{_label(name)}: UTF-16 text; Plume reads UTF-8 (convert it: iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:8192]:
         raise InputError(f"{_label(name)}: binary file, not text")
     try:
