@@ -32,6 +32,9 @@ def backend_report(model: str | None = None, base_url: str | None = None, check:
     finally:
         backend.close()
     report["embedded_default"] = default_model_state(verify=True)
+    from plume.lint.grammar import grammar_state
+
+    report["grammar"] = grammar_state(start=check)
     report["note"] = EMBEDDED_NOTE
     return report
 
@@ -84,4 +87,6 @@ def _print(report: dict) -> None:
         etable.add_row("size", f"{state['size']:,} bytes (expected {state['expected_size']:,})")
     etable.add_row("sha256 ok", {True: "yes", False: "NO (it will be reassembled)", None: "-"}[state["hash_ok"]])
     console.print(etable)
+    grammar = report["grammar"]
+    console.print(f"grammar (Grammalecte): {grammar['executable'] or '-'}: {grammar['detail']}", soft_wrap=False)
     console.print(report["note"], soft_wrap=False)

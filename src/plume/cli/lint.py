@@ -45,6 +45,7 @@ def lint_command(
     house_path: Annotated[Optional[Path], typer.Option("--house", help="House file (default: prompts/house.yaml).")] = None,
     cta: Annotated[Optional[str], typer.Option("--cta", help="The brief's call to action (checked: written once). Default: the frontmatter's `cta` / `brief.cta`.")] = None,
     words: Annotated[Optional[int], typer.Option("--words", min=1, help="The requested length in words (checked: within the house's band). Default: the frontmatter's `words` / `requested_words`.")] = None,
+    no_grammar: Annotated[bool, typer.Option("--no-grammar", help="Skip French grammar and spelling (Grammalecte).")] = False,
 ) -> None:
     """Lint PATHs against the house rules. Exit 0: no error; 1: errors found (with --diff: changes to
     make); 2: usage or input error. Configuration: plume.toml \\[lint] (select, ignore, min-severity) and
@@ -67,6 +68,8 @@ def lint_command(
         rule_ids = [c.rule.id for c in house.rules]
         checkers = list(default_checkers())
         names = {c.name for c in checkers}
+        if no_grammar:
+            checkers = [c for c in checkers if c.name != "grammalecte"]
         flags.check(rule_ids, names, "--select/--ignore")
         for where, selection in config.selections():
             selection.check(rule_ids, names, where)
@@ -118,6 +121,7 @@ def lint_command(
         if fix and output_format is OutputFormat.text and applied:
             output = f"{applied} correction{'s' if applied > 1 else ''} appliquée{'s' if applied > 1 else ''}.\n" + output
         stream.write(output)
+    _notice_skipped(report)
     if failed:
         raise typer.Exit(2)
     if diff:
@@ -173,6 +177,16 @@ def _lint_config():
     if table is None:
         return LintConfig()
     return load_config(table, Path.cwd(), str(Path.cwd() / config.CONFIG_NAME))
+
+
+def _notice_skipped(report) -> None:
+    """Say once that a checker could not run (Grammalecte not installed), and how to get it."""
+    from plume.lint.formatters import skipped
+
+    for name, reason in skipped(report).items():
+        what = "grammar and spelling not checked" if name == "grammalecte" else f"{name} not run"
+        hint = "; --no-grammar turns it off" if name == "grammalecte" else ""
+        err(f"note: {what}: {reason}{hint}")
 
 
 def _scoped(name, run):

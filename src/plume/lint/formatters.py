@@ -185,8 +185,21 @@ def to_sarif(report: Report, rules: Iterable[Any] = ()) -> dict[str, Any]:
                 "tool": {"driver": {"name": "plume", "version": __version__, "rules": descriptors}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_sarif_result(file, v) for file, result in report for v in result.violations],
+                **_sarif_checkers(report),
             }
         ],
+    }
+
+
+def _sarif_checkers(report: Report) -> dict[str, Any]:
+    """The checkers that ran and those skipped: run properties and tool notifications."""
+    ran = list(dict.fromkeys(name for _, result in report for name in result.checkers))
+    left = skipped(report)
+    notes = [{"level": "warning", "descriptor": {"id": name}, "message": {"text": f"{name} not run: {reason}"}}
+             for name, reason in left.items()]
+    return {
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+        "properties": {"checkers": ran, "skipped": left},
     }
 
 

@@ -22,6 +22,7 @@ class Violation:
     message: str
     fix: str | None = None
     safe: bool = False
+    source_rule: str | None = None  # an external checker's own rule id (Grammalecte's), when it has one
 
     def to_dict(self, file: str | None = None) -> dict[str, Any]:
         """The JSON object of `plume lint --output-format json`."""
@@ -36,6 +37,7 @@ class Violation:
             "text": self.text,
             "message": self.message,
             "fix": self.fix,
+            **({"source_rule": self.source_rule} if self.source_rule is not None else {}),
         }
 
 
