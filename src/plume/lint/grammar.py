@@ -91,8 +91,9 @@ class GrammalecteChecker:
 
     name = NAME
 
-    def __init__(self, house_dir: Path | None = None):
+    def __init__(self, house_dir: Path | None = None, suggestions: bool = True):
         self.house_dir = house_dir
+        self.suggestions = suggestions  # ask Grammalecte for spelling suggestions (one request a new word)
         self._server = shared_server(OPTIONS)
         self._lock = threading.Lock()
 
@@ -173,10 +174,12 @@ class GrammalecteChecker:
 
     def _spelling(self, ctx: Context, start: int, end: int, word: str, lexicon: Lexicon,
                   tag: str | None = None) -> Violation:
-        try:
-            sugg = [s for s in self._server.suggest(word) if s][:MAX_SUGGESTIONS]
-        except GrammalecteError:
-            sugg = []
+        sugg: list[str] = []
+        if self.suggestions:
+            try:
+                sugg = [s for s in self._server.suggest(word) if s][:MAX_SUGGESTIONS]
+            except GrammalecteError:
+                pass
         where = f" dans le mot-dièse « {tag} »" if tag else ""
         message = f"Mot inconnu{where} : « {word} »."
         if sugg:
