@@ -298,12 +298,14 @@ c.server.check("Le dirigeante.")
 print(c.server.pid, flush=True)
 if sys.argv[1] == "hang":
     time.sleep(600)
+sys.stdin.readline()  # exit when the test says so
 """
 
 
 def _spawn(mode: str) -> tuple[subprocess.Popen, int]:
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, mode], stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
     pgid = int(proc.stdout.readline())
     assert len(_group_members(pgid)) >= 2  # the watchdog, the server (and its worker)
     return proc, pgid
@@ -311,7 +313,8 @@ def _spawn(mode: str) -> tuple[subprocess.Popen, int]:
 
 def test_no_grammalecte_process_outlives_a_normal_exit():
     proc, pgid = _spawn("exit")
-    assert proc.wait(60) == 0
+    proc.communicate("\n", timeout=60)
+    assert proc.returncode == 0
     assert _wait_gone(pgid) == []
 
 
