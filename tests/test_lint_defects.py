@@ -28,6 +28,8 @@ CTA_ESSAI = "Échangeons 30 minutes pour cadrer un premier test à temps partag�
 CTA_DIMENSIONS = "Laquelle de ces trois dimensions vous manque le plus aujourd'hui ?"
 CTA_RECUL = "Quelle est la dernière décision importante que vous avez repoussée faute de temps ?"
 
+LEAKED = "Répondre uniquement par le texte corrigé, sans rien ajouter d’autre que les corrections demandées."
+
 # (rule id, audience, format, target, text, expected number of violations of that rule)
 TABLE = [
     # langue-etrangere: essai-avant-embauche-cos-linkedin (embedded)
@@ -105,6 +107,13 @@ TABLE = [
     ("longueur-demandee", "pme", "linkedin", Target(words=20), "Un mot " * 13, 1),  # 26 words > 25
     ("longueur-demandee", "pme", "linkedin", Target(words=20), "### Titre\n\n- " + "Un mot " * 9, 0),  # 19 words: ### and - are not words
     ("longueur-demandee", "pme", "linkedin", Target(), "Un mot " * 7, 0),
+    # fuite-consigne: recul-quand-tout-est-urgent-cos-linkedin (no repair): the house's portrait of the reader
+    ("fuite-consigne", "cos", "linkedin", Target(), "Vous avez un Chief of Staff en poste, bras droit du CEO, qui absorbe la coordination et les sujets transverses et se retrouve débordé.", 1),
+    ("fuite-consigne", "cos", "linkedin", Target(instructions=LEAKED), f"Bonjour. {LEAKED}", 1),
+    ("fuite-consigne", "cos", "linkedin", Target(instructions=LEAKED, material=LEAKED), f"Bonjour. {LEAKED}", 0),
+    # trois-dimensions-pme-linkedin (no repair): the house's offer is the author's wording
+    ("fuite-consigne", "pme", "linkedin", Target(), "Un Associé Opérationnel & Stratégique à temps partagé aide à prendre du recul, prioriser, structurer, piloter et débloquer, sans recruter à temps plein.", 0),
+    ("fuite-consigne", "pme", "linkedin", Target(instructions=LEAKED), "Répondre uniquement par le texte\n\ncorrigé, sans rien ajouter d’autre que", 0),  # a run stays inside a paragraph
 ]
 
 
@@ -208,6 +217,32 @@ Je travaille à temps partagé, au plus près de la direction : quelques jours p
 def test_note_000_has_no_error_from_the_defect_rules(audience, fmt):
     result = lint_text(NOTE_000, HOUSE, audience, fmt, checkers=[])
     assert [(v.rule, v.text) for v in result.violations if v.rule in DEFECT_RULES and v.severity == "error"] == []
+
+
+def _real_prompt(audience: str, fmt: str) -> Target:
+    """The Target a writing job would pass: the whole generate prompt as instructions, the brief as material."""
+    from plume.evaluate.briefs import load_briefs
+    from plume.prompts import generate_prompt
+    from plume.write.schemas import Brief
+
+    eval_brief = load_briefs()[0]
+    brief = Brief(topic=eval_brief.topic, angle=eval_brief.angle, facts=eval_brief.facts, cta=eval_brief.cta,
+                  words=eval_brief.words_for(fmt))
+    prompt = generate_prompt(brief, audience, fmt, house=HOUSE)
+    material = "\n".join([brief.topic, brief.angle or "", *brief.facts])
+    return Target(audience, fmt, brief.cta, None, "\n".join(m["content"] for m in prompt.messages), material)
+
+
+@pytest.mark.parametrize("audience", ["pme", "cos", "coo"])
+def test_note_000_reuses_the_authors_sentences_of_a_real_prompt_without_a_leak(audience):
+    target = _real_prompt(audience, "linkedin")
+    assert "bras droit" in target.instructions or "Lecteur" in target.instructions
+    result = lint_text(NOTE_000, HOUSE, target=target.with_(cta=None), checkers=[])
+    assert [v.text for v in result.violations if v.rule == "fuite-consigne"] == []
+    reader = HOUSE.audiences[audience].reader
+    leaked = lint_text(f"{NOTE_000}\n\n{reader}\n", HOUSE, target=target.with_(cta=None), checkers=[])
+    runs = [v.text for v in leaked.violations if v.rule == "fuite-consigne"]
+    assert runs and all(r in reader for r in runs)
 
 
 def test_a_clean_hand_written_post_has_no_error_or_warning_from_the_defect_rules():

@@ -133,19 +133,21 @@ def lint_command(
 def _target(found, audience, fmt, cta, words):
     """The file's Target: command-line values win over the frontmatter's; an eval output that names its
     brief by id (`brief: essai-avant-embauche`) takes the call to action (and, when the frontmatter has
-    none, the requested words) from the house's eval/briefs.yaml, when that brief is there."""
+    none, the requested words) from the house's eval/briefs.yaml, when that brief is there; its topic,
+    angle and facts are the asker's own words (material the copy may reuse word for word)."""
     target = found.with_(
         audience=audience or found.audience,
         format=fmt or found.format,
         cta=cta or found.cta,
         words=words or found.words,
     )
-    if target.brief_id and (target.cta is None or target.words is None):
+    if target.brief_id:
         brief = _eval_brief(target.brief_id)
         if brief is not None:
             target = target.with_(
                 cta=target.cta or brief.cta,
                 words=target.words or (brief.words_for(target.format) if target.format else None),
+                material=target.material or "\n".join(t for t in (brief.topic, brief.angle, *brief.facts) if t),
             )
     return target
 

@@ -24,6 +24,8 @@ KIND_DOC = {
     "cta": "the brief's call to action (`--cta`, frontmatter `cta`) written more than `max` times, fuzzy (`threshold` "
     "of its words in order)",
     "length": "the word count outside `band` (±share) of the requested words (`--words`, frontmatter `words`)",
+    "leak": "a run of `min_words` words or more copied from the prompt's instructions (the job's, else the house's "
+    "reader, tone, avoid, format guidance, voice) and not from the author's material (notes, house wording, facts)",
 }
 
 
@@ -67,6 +69,8 @@ def rule_detail(rule: Any) -> str:
         return f"l’appel à l’action du brief ≤ {rule.max} fois (≥ {round(rule.threshold * 100)} % de ses mots, dans l’ordre)"
     if kind == "length":
         return f"mots demandés ± {round(rule.band * 100)} %"
+    if kind == "leak":
+        return f"{rule.min_words} mots ou plus recopiés de la consigne"
     return rule.check
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from plume.lint.context import Context
 from plume.lint.linkedin import CUTS, linkedin_cut, post_start
 from plume.lint.defects import CHECKS as DEFECT_CHECKS
+from plume.lint.leak import _leak
 from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case, lower_same_length
 from plume.lint.segments import word_count
 from plume.lint.violation import Violation
@@ -405,5 +406,6 @@ CHECKERS = {
     "metric": _metric,
     "typography": _typography,
     **DEFECT_CHECKS,
+    "leak": _leak,
 }
 _cut_check = DEFECT_CHECKS["cut"]

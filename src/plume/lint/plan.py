@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import zlib
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,10 +20,10 @@ from plume.errors import InputError
 if TYPE_CHECKING:
     from plume.house import House
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 _ENGINE_FILES = (
     "plan.py", "kinds.py", "patterns.py", "markdown.py", "context.py", "linkedin.py", "violation.py", "rules.py", "target.py", "sources.py",
-    "segments.py", "defects.py",
+    "segments.py", "defects.py", "leak.py",
     "../house.py",
 )
 
@@ -53,11 +54,27 @@ class RuleView:
 class LintPlan:
     """Compiled rules plus the audience and format keys they may be scoped to."""
 
-    def __init__(self, rules: list, audiences: tuple[str, ...], formats: tuple[str, ...], source: str = ""):
+    def __init__(
+        self,
+        rules: list,
+        audiences: tuple[str, ...],
+        formats: tuple[str, ...],
+        source: str = "",
+        instructions: dict[str, str] | None = None,
+        material: tuple[str, ...] = (),
+    ):
         self.rules = rules
         self.audiences = audiences
         self.formats = formats
         self.source = source
+        # the house's instructions to the writer ("" = every piece, "audience:pme", "format:linkedin")
+        # and the author's own wording (prompt-leak rules: copying the latter is welcome)
+        self.instructions = instructions or {}
+        self.material = material
+
+    def instructions_for(self, audience: str | None, format: str | None) -> list[str]:
+        keys = ("", f"audience:{audience}", f"format:{format}")
+        return [self.instructions[k] for k in keys if self.instructions.get(k)]
 
     @property
     def rule_views(self) -> list[RuleView]:
@@ -74,7 +91,31 @@ def build_plan(house: House, source: str = "") -> LintPlan:
     from plume.lint.kinds import compile_rule
 
     views = [RuleView(**rule.model_dump()) for rule in house.rules]
-    return LintPlan([compile_rule(v) for v in views], tuple(house.audiences), tuple(house.formats), source)
+    instructions, material = house_texts(house)
+    return LintPlan([compile_rule(v) for v in views], tuple(house.audiences), tuple(house.formats), source,
+                    instructions, material)
+
+
+_REF = re.compile(r"\s*\((?:\d{3}(?:,\s*)?)+\)")  # "(000, 004)": note references in the house file
+
+
+def house_texts(house: House) -> tuple[dict[str, str], tuple[str, ...]]:
+    """(instructions, material): what the house tells the writer (the reader's portrait, the tone, what
+    to avoid, the format's guidance, the voice) and the author's own wording (offers, pains, dimensions,
+    benefits, verbs, preferred phrases, vocabulary), note references such as "(000)" left out."""
+    def clean(lines) -> str:
+        return "\n".join(_REF.sub("", line) for line in lines if line)
+
+    author = house.author
+    instructions = {"": clean(author.voice)}
+    material = [author.designation, *author.earlier_designations, author.offer, *house.verbs, *house.benefits,
+                *house.preferred, *(f"{d.name} : {d.role}" for d in house.dimensions)]
+    for key, a in house.audiences.items():
+        instructions[f"audience:{key}"] = clean([a.label, a.reader, a.tone, *a.avoid])
+        material += [*a.pains, *a.vocabulary, a.offer]
+    for key, f in house.formats.items():
+        instructions[f"format:{key}"] = clean([f.label, f.description, *f.guidance])
+    return instructions, tuple(clean([m]) for m in material)
 
 
 def plan_for(house: House) -> LintPlan:

@@ -193,11 +193,11 @@ class Leak(BaseRule):
 
 
 Rule = Annotated[
-    Union[Substitution, Banned, Occurrence, Required, Metric, Typography, Repetition, Script, Cut, CallToAction, Length],
+    Union[Substitution, Banned, Occurrence, Required, Metric, Typography, Repetition, Script, Cut, CallToAction, Length, Leak],
     Field(discriminator="kind"),
 ]
 
 KINDS: tuple[str, ...] = (
     "substitution", "banned", "occurrence", "required", "metric", "typography",
-    "repetition", "script", "cut", "cta", "length",
+    "repetition", "script", "cut", "cta", "length", "leak",
 )

@@ -110,30 +110,25 @@ class Tokens:
 
     def __init__(self, lower: str, start: int, never: Spans):
         found = list(_TOKEN.finditer(lower, start))
-        inside = [(s, e) for s, e in never if e > start]
-        if inside:  # drop the words that overlap a never-linted span (both lists are sorted)
-            kept, k = [], 0
-            for m in found:
-                s, e = m.span()
-                while k < len(inside) and inside[k][1] <= s:
-                    k += 1
-                if k == len(inside) or inside[k][0] >= e:
-                    kept.append(m)
-            found = kept
-        self.words = [m.group() for m in found]
-        self.starts = [m.start() for m in found]
-        self.ends = [m.end() for m in found]
+        words = [m.group() for m in found]
+        starts = [m.start() for m in found]
+        ends = [m.end() for m in found]
+        for s, e in reversed([(s, e) for s, e in never if e > start]):
+            i, j = bisect_right(ends, s), bisect_left(starts, e)  # the words overlapping [s, e)
+            if i < j:
+                del words[i:j], starts[i:j], ends[i:j]
+        self.words, self.starts, self.ends = words, starts, ends
 
     def between(self, start: int, end: int) -> tuple[int, int]:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
-_NOT_A_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 
 def word_count(text: str, start: int = 0) -> int:
     """The linter's word count of text[start:]: whitespace-separated tokens, as `wc -w` counts them,
     less those without a letter or digit (Markdown markers, bullets, dashes: a reader does not count
     them)."""
-    body = text[start:] if start else text
-    return len(body.split()) - len(_NOT_A_WORD.findall(body))
+    tokens = (text[start:] if start else text).split()
+    return sum(1 for t in tokens if t.isalnum() or _HAS_WORD.search(t))

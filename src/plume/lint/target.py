@@ -18,6 +18,8 @@ class Target:
     cta: str | None = None  # the brief's call to action (checked: present at most once)
     words: int | None = None  # the requested length (checked: within the house's length band)
     instructions: str | None = None  # the prompt's instruction text (checked: not copied into the copy)
+    # text of the prompt the copy may reuse word for word: the brief (topic, angle, facts), excerpts of notes
+    material: str | None = None
     brief_id: str | None = None  # the id of the brief it was written from (eval outputs), when known
 
     def with_(self, **changes) -> Target:

@@ -1,0 +1,92 @@
+"""The prompt-leak rule kind: runs of words copied from the prompt's instructions into the copy.
+
+The instructions are the Target's (`instructions`: what a writing job sent) plus the house's own
+instructions to the writer for the audience and format (the plan's `instructions_for`). A run that is
+also in the author's material (the house file's offers, pains, dimensions…, the notes of the corpus
+folder, the Target's `material` such as the brief's facts, its call to action) is the author's
+wording, welcome in the copy, and is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from plume.lint.context import Context
+from plume.lint.patterns import lower_same_length
+from plume.lint.violation import Violation
+
+_TOKEN = re.compile(r"(?<![#\w])\w+")  # as plume.lint.segments tokenises the copy
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(lower_same_length(text))
+
+
+@lru_cache(maxsize=64)
+def _grams(texts: tuple[str, ...], k: int) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+    """The k-word runs of the texts, and their first words (a cheap test before building a run)."""
+    found: set[tuple[str, ...]] = set()
+    for text in texts:
+        w = _words(text)
+        found.update(tuple(w[i : i + k]) for i in range(len(w) - k + 1))
+    return frozenset(found), frozenset(g[0] for g in found)
+
+
+def _corpus_texts() -> tuple[str, ...]:
+    """The notes of the house folder's corpus (raw text), cached while the files are unchanged."""
+    try:
+        from plume.paths import corpus_dir
+
+        folder = corpus_dir()
+        files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        key = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+    except OSError:
+        return ()
+    return _read_corpus(key)
+
+
+@lru_cache(maxsize=4)
+def _read_corpus(key: tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+    texts = []
+    for name, _ in key:
+        try:
+            texts.append(Path(name).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return tuple(texts)
+
+
+def _leak(c: Any, ctx: Context) -> Iterator[Violation]:
+    rule, k = c.rule, c.rule.min_words
+    plan, target = ctx.plan, ctx.target
+    sources = ([target.instructions] if target.instructions else []) + (
+        plan.instructions_for(ctx.audience, ctx.format) if plan is not None else []
+    )
+    if not sources:
+        return
+    told, firsts = _grams(tuple(sources), k)
+    tokens = ctx.tokens
+    words = tokens.words
+    hits = []
+    for block in ctx.blocks:  # a run stays inside one heading, list item or paragraph
+        lo, hi = tokens.between(block.start, block.end)
+        hits.extend(i for i in range(lo, hi - k + 1) if words[i] in firsts and tuple(words[i : i + k]) in told)
+    if not hits:
+        return
+    own = (*(plan.material if plan is not None else ()), *_corpus_texts(),
+           *(t for t in (target.material, target.cta) if t))
+    allowed = _grams(own, k)[0]
+    hits = [i for i in hits if tuple(words[i : i + k]) not in allowed]
+    run_start = prev = None
+    for i in [*hits, None]:
+        if i is not None and prev is not None and i == prev + 1:
+            prev = i
+            continue
+        if run_start is not None:
+            last = prev + k - 1
+            yield ctx.violation(rule, tokens.starts[run_start], tokens.ends[last], count=last - run_start + 1)
+        run_start = prev = i
