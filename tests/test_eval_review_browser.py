@@ -23,7 +23,6 @@ pytestmark = pytest.mark.browser
 HOSTILE = {  # copy with markup in it: must show as text, never run
     "hook": "Un post avec <script>window.pwned=1</script> et <img src=x onerror=\"window.pwned=2\">",
     "paragraphs": ["Un regard extérieur aide à trier les priorités."],
-    "bullets": [], "closing": "Qu'en pensez-vous ?", "hashtags": [],
 }
 
 
@@ -75,8 +74,9 @@ def test_marks_are_downloaded_and_folded_into_the_report(browser, run_dir, tmp_p
     saved = json.loads((run_dir / "outputs" / "alpha-coo-landing.json").read_text(encoding="utf-8"))
     shown = browser.eval(session, "document.querySelector('#card-alpha-coo-landing .copy').innerText")
     assert shown == saved["text"].rstrip()
-    lint = browser.eval(session, "document.querySelector('#card-alpha-coo-landing .lint').innerText")
-    assert "operating-partner" in lint
+    shown_rules = browser.eval(session, "[...document.querySelectorAll('#card-alpha-coo-landing .lint code')]"
+                                        ".map(c => c.innerText)")
+    assert sorted(shown_rules) == sorted(v["rule"] for v in saved["critic_final"]) and shown_rules
 
     def click(card: str, mark: str) -> None:
         browser.eval(session, f"document.querySelector('#card-{card} button[data-mark=\"{mark}\"]').click()")
@@ -138,26 +138,21 @@ def test_marks_are_downloaded_and_folded_into_the_report(browser, run_dir, tmp_p
 
 
 def test_copy_with_markup_shows_as_text(browser, tmp_path):
-    path = tmp_path / "briefs.yaml"
-    path.write_text(BRIEFS_YAML, encoding="utf-8")
-    out = tmp_path / "run"
-    from scripted_server import Reply
+    from plume.evaluate.records import EvalRecord
+    from plume.evaluate.review import write_review
 
-    def answer(body):
-        return Reply(content=json.dumps(HOSTILE, ensure_ascii=False), prompt_tokens=10, completion_tokens=10)
-
-    with ScriptedServer(responder=answer) as srv:
-        backend = get_backend(model="scripted-model", base_url=srv.base_url)
-        try:
-            run_eval(load_briefs(path), out=out, backend=backend, audiences=["coo"], formats=["linkedin"],
-                     voice=house_voice_model(), chart=False, repair=False)
-        finally:
-            backend.close()
-    session = browser.open((out / "review.html").as_uri())
-    assert browser.eval(session, "document.querySelectorAll('img').length") == 0
+    text = HOSTILE["hook"] + "\n\n" + "\n".join(HOSTILE["paragraphs"]) + "\n"
+    record = EvalRecord(brief="alpha", audience="coo", format="linkedin", status="violations", text=text,
+                        critic_final=[{"rule": "x</li><script>window.pwned=3</script>", "severity": "error",
+                                       "line": 1, "text": "<img src=y onerror=\"window.pwned=4\">",
+                                       "message": "</ul><b>gras</b>"}])
+    page = write_review(tmp_path, [record], {"created": "</script><script>window.pwned=5</script>"})
+    session = browser.open(page.as_uri())
+    assert browser.eval(session, "document.querySelectorAll('img, b').length") == 0
     assert browser.eval(session, "document.querySelectorAll('script').length") == 1  # the page's own
     assert browser.eval(session, "window.pwned === undefined")
-    assert "<script>window.pwned=1</script>" in browser.eval(session, "document.querySelector('.copy').innerText")
+    assert browser.eval(session, "document.querySelector('.copy').innerText") == text.rstrip()
+    assert "<b>gras</b>" in browser.eval(session, "document.querySelector('.lint').innerText")
     assert browser.problems(session) == []
 
 
