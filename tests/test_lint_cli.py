@@ -115,7 +115,7 @@ def test_unreadable_file_names_it_and_exits_2(tmp_path):
     assert r.exit_code == 2
     assert str(missing) in r.output and len(r.output.strip().splitlines()) == 1
     binary = tmp_path / "bin.md"
-    binary.write_bytes(b"\xff\xfe\x00\x01")
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # (FF FE … is a UTF-16 byte-order mark: named as such)
     r = run("lint", str(binary), str(NOTE_000))
     assert r.exit_code == 2 and f"{binary}: binary file" in r.output
 
