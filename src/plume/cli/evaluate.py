@@ -54,6 +54,9 @@ def eval_command(
 
     out = out or _default_out()
     with user_errors():
+        from plume.install import EVAL_MODULES, require
+
+        require("plume eval", "eval", EVAL_MODULES)
         chosen = load_briefs(briefs)
         total = len(chosen)
         chosen = chosen[:limit] if limit else chosen

@@ -14,7 +14,9 @@ def _pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise InputError("plume eval needs matplotlib for the chart: pip install 'plume[eval]'") from None
+        from plume.install import missing_extra
+
+        raise InputError(missing_extra("plume eval's chart", "eval", "matplotlib")) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

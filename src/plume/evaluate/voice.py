@@ -23,7 +23,9 @@ def _sklearn():
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError:
-        raise InputError("plume eval needs scikit-learn: pip install 'plume[eval]'") from None
+        from plume.install import missing_extra
+
+        raise InputError(missing_extra("plume eval", "eval", "sklearn")) from None
     return TfidfVectorizer
 
 
