@@ -65,8 +65,9 @@ def generate_command(
     markdown: Annotated[bool, typer.Option(help="LinkedIn: keep Markdown (for the vault) instead of plain text.")] = False,
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when errors or warnings remain (for scripts and CI).")] = False,
 ) -> None:
-    """Write a LinkedIn post or landing copy for one audience; exit 1 when violations remain."""
+    """Write a LinkedIn post or landing copy for one audience; exit 0 with the copy (what remains on stderr), 1 with --strict when violations remain."""
     from plume.errors import InputError
     from plume.write import generate
     from plume.write.output import document, write_atomic
@@ -92,4 +93,4 @@ def generate_command(
         report_violations(result.violations)
         if out is not None:
             err(f"wrote {out}")
-    raise typer.Exit(0 if result.clean else 1)
+    raise typer.Exit(1 if strict and not result.clean else 0)

@@ -39,6 +39,7 @@ def rewrite_command(
     as_json: Annotated[bool, typer.Option("--json", help="The whole result as JSON.")] = False,
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when errors or warnings remain (for scripts and CI).")] = False,
 ) -> None:
     """Rewrite a draft for an audience; the diff goes to stderr; the draft is kept unless --in-place."""
     from plume.cli.generate import report_violations
@@ -96,4 +97,4 @@ def rewrite_command(
             err(f"rewrote {draft} (backup: {backup})")
         elif out is not None:
             err(f"wrote {out}")
-    raise typer.Exit(0 if result.clean else 1)
+    raise typer.Exit(1 if strict and not result.clean else 0)

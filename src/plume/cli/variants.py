@@ -84,6 +84,7 @@ def variants_run(
     as_json: Annotated[bool, typer.Option("--json", help="Manifest records as JSON.")] = False,
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when errors or warnings remain (for scripts and CI).")] = False,
 ) -> None:
     """Write every audience × format variant of one brief; a re-run only does the missing ones."""
     from plume.cli.generate import load_brief
@@ -121,7 +122,25 @@ def variants_run(
             err(f"preview: {report.index}")
         if report.index_error:
             err(f"warning: no preview index: {report.index_error}")
-    raise typer.Exit(1 if report.failed else 0)
+        _report_remaining(report)
+    raise typer.Exit(_exit_code(report, strict))
+
+
+def _report_remaining(report) -> None:
+    """One line per variant the linter still flags, with the command that lists the violations."""
+    for r in report.records:
+        if r["status"] == "violations" and r.get("file"):
+            err(f"{r['id']}: {r['errors']} error(s), {r['warnings']} warning(s) remain; "
+                f"see: plume lint {Path(report.out_dir) / r['file']}")
+
+
+def _exit_code(report, strict: bool) -> int:
+    """1 when a variant failed, or with --strict when one keeps errors or warnings; else 0."""
+    if report.failed:
+        return 1
+    if strict and any(r["status"] == "violations" for r in report.records):
+        return 1
+    return 0
 
 
 class _LazyBackend:
