@@ -104,8 +104,52 @@ def load_note(path: Path) -> Note:
     )
 
 
+GENERATOR = "plume"  # frontmatter `generator: plume` marks a file Plume wrote: never the author's voice
+
+
+def generated(meta: dict) -> bool:
+    """True for a file Plume wrote (its marker, or the nested brief/lint keys of older outputs)."""
+    return meta.get("generator") == GENERATOR or ("history_id" in meta and "lint" in meta)
+
+
+def _obsidian_templates(root: Path) -> list[Path]:
+    """The vault's templates folders: Obsidian's Templates plugin and Templater settings, else Templates/."""
+    import json
+
+    found: list[Path] = []
+    for settings, key in ((".obsidian/templates.json", "folder"),
+                          (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
+        try:
+            value = json.loads((root / settings).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, str) and value.strip("/ "):
+            found.append(root / value.strip("/ "))
+    found.extend(root / name for name in ("Templates", "templates"))
+    return [f for f in dict.fromkeys(found) if f.is_dir()]
+
+
+def excluded_folders(root: Path) -> dict[Path, str]:
+    """Folders under `root` that are not the author's notes, with the reason."""
+    from plume import paths
+
+    out: dict[Path, str] = {}
+    for folder in _obsidian_templates(root):
+        out[folder.resolve()] = "Obsidian templates folder"
+    configured = paths.output_dir()
+    if configured is not None:
+        out[configured.resolve()] = "Plume's output folder (plume.toml [output] dir)"
+    house = paths.house_root().resolve()
+    if house != root.resolve():
+        out[house] = "the house folder (house file, templates, eval copy)"
+    return {f: why for f, why in out.items() if f.is_relative_to(root.resolve()) and f != root.resolve()}
+
+
 def load_corpus(root: Path | None = None) -> Corpus:
-    """Every note under `root` (default: the house corpus/), sorted by file name."""
+    """Every note under `root` (default: the house corpus), sorted by path; hidden folders, templates, the
+    house and output folders and Plume's own outputs are left out (listed in `skipped` with the reason)."""
+    import os
+
     if root is None:
         from plume.paths import corpus_dir
 
@@ -113,17 +157,52 @@ def load_corpus(root: Path | None = None) -> Corpus:
     if not root.is_dir():
         from plume.errors import InputError
 
-        raise InputError(f"{root}: corpus folder not found")
+        raise InputError(f"{root}: corpus folder not found (a house folder holds prompts/house.yaml and corpus/; "
+                         f"for your own notes run `plume init` in the vault)")
     notes: list[Note] = []
     skipped: list[Skipped] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
+    excluded = excluded_folders(root)
+    paths: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        for d in sorted(dirs):
+            full = (here / d).resolve()
+            if d.startswith("."):
+                if here == root:
+                    skipped.append(Skipped(path=here / d, reason="hidden folder (.obsidian/: Obsidian's settings)"
+                                           if d == ".obsidian" else "hidden folder"))
+            elif full in excluded:
+                skipped.append(Skipped(path=here / d, reason=excluded[full]))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() not in excluded)
+        paths.extend(here / n for n in names if not n.startswith(".") and Path(n).suffix.lower() in SUFFIXES)
+    for path in sorted(paths):
         try:
-            notes.append(load_note(path))
+            note = load_note(path)
         except (ValueError, OSError) as exc:
             skipped.append(Skipped(path=path, reason=str(exc)))
+            continue
+        if generated(note.metadata):
+            skipped.append(Skipped(path=path, reason="written by Plume (frontmatter generator: plume), not the author's"))
+            continue
+        notes.append(note)
     return Corpus(root=root, notes=notes, skipped=skipped)
+
+
+def unmatched_roles(house, corpus: Corpus) -> list[str]:
+    """`notes:` entries of the house file that name no note of the corpus (one warning line each)."""
+    ids = {n.id for n in corpus.notes}
+    return [f"house notes: {note_id!r} names no note of {corpus.root}" for note_id in house.notes if note_id not in ids]
+
+
+def role_reason(house, note_id: str) -> str:
+    """Why a note is used as it is: the house file's entry, or the default (exemplar for every audience)."""
+    role = house.notes.get(note_id)
+    if role is None:
+        return "exemplar, every audience (not in house notes:)"
+    uses = ", ".join(role.use) or "none"
+    who = f", {', '.join(role.audiences)}" if role.audiences else ", every audience"
+    extra = f" → {role.superseded_by}" if role.superseded_by else ""
+    return f"{role.status}{extra}: {uses}{who if 'exemplar' in role.use else ''} (house notes:)"
 
 
 # --- style profile -------------------------------------------------------------------------------

@@ -94,17 +94,21 @@ def environment(folder: Path | None = None):
 
     One environment per folder, kept: Jinja2 recompiles a template when its file changes.
     """
-    from plume.paths import prompts_dir
+    from plume.paths import shipped_root, template_dirs
 
-    return _environment(str(Path(folder or prompts_dir()).resolve()))
+    dirs = [Path(folder)] if folder else template_dirs()
+    shipped = shipped_root() / "prompts"
+    if shipped.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(shipped)  # the shipped templates are the fallback for any template the house lacks
+    return _environment(tuple(str(d.resolve()) for d in dirs))
 
 
 @lru_cache(maxsize=8)
-def _environment(folder: str):
+def _environment(folders: tuple[str, ...]):
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(list(folders)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -188,10 +192,12 @@ def excerpt(body: str, budget: int, backend: Any = None) -> tuple[str, int]:
 
 
 def exemplar_notes(house, corpus, audience: str) -> list:
-    """Current notes marked as exemplars for this audience, in the house file's order."""
+    """Current notes that are exemplars for this audience: those of the house file's `notes:` in its order,
+    then every other note of the corpus (a note the house does not mention is an exemplar for all)."""
     by_id = {n.id: n for n in corpus.notes}
     chosen = []
-    for note_id, role in house.notes.items():
+    listed = list(house.notes.items()) + [(n.id, house.note_role(n.id)) for n in corpus.notes if n.id not in house.notes]
+    for note_id, role in listed:
         note = by_id.get(note_id)
         if note is None or role.status != "current" or "exemplar" not in role.use:
             continue

@@ -3,6 +3,7 @@
 from plume.cli._app import app
 from plume.cli import (  # noqa: F401  (imported for their @app.command registrations)
     corpus,
+    init,
     house,
     lint,
     backend,

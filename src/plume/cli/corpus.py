@@ -17,12 +17,14 @@ def corpus_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List the notes of the corpus, the files skipped (with the reason), and optionally the style profile."""
-    from plume.corpus import load_corpus, profile
+    from plume.corpus import load_corpus, profile, role_reason, unmatched_roles
     from plume.house import load_house
 
     with user_errors():
         corpus = load_corpus(path)
-        roles = load_house().notes if path is None else {}
+        house = load_house()
+        roles = house.notes if path is None else {}
+        warnings = unmatched_roles(house, corpus) if path is None else []
     if as_json:
         data = {
             "root": str(corpus.root),
@@ -36,10 +38,12 @@ def corpus_command(
                     "word_count": n.word_count,
                     "status": roles[n.id].status if n.id in roles else "current",
                     "superseded_by": roles[n.id].superseded_by if n.id in roles else None,
+                    "use": role_reason(house, n.id) if path is None else None,
                 }
                 for n in corpus.notes
             ],
             "skipped": [{"path": str(s.path), "reason": s.reason} for s in corpus.skipped],
+            "warnings": warnings,
         }
         if show_profile:
             data["profile"] = profile(corpus.notes)
@@ -47,22 +51,23 @@ def corpus_command(
         return
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"Corpus — {corpus.root}", title_justify="left")
+    table = Table(title=escape(f"Corpus — {corpus.root}"), title_justify="left")
     table.add_column("note", no_wrap=True)
-    for col in ("title", "words", "status", "tags", "wikilinks"):
+    for col in ("title", "words", "used as", "tags", "wikilinks"):
         table.add_column(col)
     for n in corpus.notes:
-        role = roles.get(n.id)
-        status = "current" if role is None else role.status
-        if role is not None and role.superseded_by:
-            status += f" → {role.superseded_by}"
-        table.add_row(n.id, n.title, str(n.word_count), status, ", ".join(n.tags), ", ".join(n.wikilinks))
+        used = role_reason(house, n.id) if path is None else "-"
+        table.add_row(*(escape(v) for v in (n.id, n.title, str(n.word_count), used, ", ".join(n.tags),
+                                             ", ".join(n.wikilinks))))
     console.print(table)
     for s in corpus.skipped:
         err(f"skipped {s}")
+    for w in warnings:
+        err(f"warning: {w}")
     if show_profile:
         prof = profile(corpus.notes)
         ptable = Table(title="Style profile", title_justify="left", show_header=False)
