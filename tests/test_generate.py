@@ -173,8 +173,8 @@ def test_cli_clean_exit_0_and_out_file_with_frontmatter(tmp_path):
     assert "Vous êtes débordé ?" in norm(result.stdout)
     text = out.read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---\n")[1])
-    assert meta["audience"] == "pme" and meta["format"] == "linkedin" and meta["brief"]["topic"] == "Prendre du recul"
-    assert meta["lint"]["status"] == "clean" and meta["model"] == "m" and meta["history_id"] and meta["created"]
+    assert meta["audience"] == "pme" and meta["format"] == "linkedin" and meta["topic"] == "Prendre du recul"
+    assert meta["lint_errors"] == 0 and meta["model"] == "m" and meta["history_id"] and meta["created"]
     with ScriptedServer([js(GOOD_POST)]) as srv:
         again = run(["generate", "X", "-a", "pme", "--base-url", srv.base_url, "--model", "m", "--out", str(out)])
         assert srv.requests == []  # refused before any model call
@@ -182,13 +182,14 @@ def test_cli_clean_exit_0_and_out_file_with_frontmatter(tmp_path):
     assert out.read_text(encoding="utf-8") == text
 
 
-def test_cli_violations_remain_exit_1_text_still_printed():
-    with ScriptedServer([js(BAD_POST)] * 2) as srv:
-        result = run(["generate", "Prendre du recul", "-a", "pme", "--attempts", "2", "--base-url", srv.base_url,
-                      "--model", "m"])
-    assert result.exit_code == 1, result.output
-    assert "Vous êtes débordé ?" in norm(result.stdout)
-    assert "violation(s) remain" in result.stderr and "jargon" in result.stderr
+def test_cli_violations_remain_exit_0_listed_on_stderr_and_strict_exits_1():
+    for strict, code in ((False, 0), (True, 1)):
+        with ScriptedServer([js(BAD_POST)] * 2) as srv:
+            result = run(["generate", "Prendre du recul", "-a", "pme", "--attempts", "2", "--base-url", srv.base_url,
+                          "--model", "m", *(["--strict"] if strict else [])])
+        assert result.exit_code == code, result.output
+        assert "Vous êtes débordé ?" in norm(result.stdout)
+        assert "violation(s) remain" in result.stderr and "jargon" in result.stderr
 
 
 def test_cli_backend_error_exit_3():

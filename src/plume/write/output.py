@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,31 +11,78 @@ from plume.errors import InputError
 from plume.write.result import WriteResult
 
 
+GENERATOR = "plume"  # the marker plume.corpus reads: a generated file is never loaded as the author's note
+
+
 def frontmatter(result: WriteResult, **extra: Any) -> dict[str, Any]:
+    """Flat properties Obsidian shows (no nested maps): what was asked, what it drew on, what remains."""
+    brief = result.brief
     data: dict[str, Any] = {"audience": result.audience, "format": result.format}
-    if result.brief is not None:
-        data["brief"] = result.brief.model_dump(exclude_none=True, exclude_defaults=True) or {"topic": result.brief.topic}
+    if brief is not None:
+        data["topic"] = brief.topic
+        if brief.angle:
+            data["angle"] = brief.angle
+        if brief.cta:
+            data["cta"] = brief.cta
+        data["words"] = brief.words or _default_words(result.format)
+    data["tags"] = ["plume", *(t for t in (result.audience, result.format) if t)]
+    if result.sources:
+        data["sources"] = [f"[[{note}]]" for note in result.sources]
     data.update({
         "model": result.model,
-        "backend": result.backend,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "lint": {"status": result.status, "errors": result.errors, "warnings": result.warnings},
+        "lint_errors": result.errors,
+        "lint_warnings": result.warnings,
+        "created": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),
+        "generator": GENERATOR,
         "attempts": result.attempts,
         "history_id": result.history_ids[-1] if result.history_ids else None,
     })
     data.update(extra)
-    return data
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _default_words(format: str | None) -> int | None:
+    if not format:
+        return None
+    from plume.house import load_house
+
+    return load_house().format(format).default_words
+
+
+def _render(meta: dict[str, Any], body: str) -> str:
+    import yaml
+
+    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
+    return f"---\n{head}\n---\n\n{body.rstrip()}\n"
 
 
 def document(result: WriteResult, **extra: Any) -> str:
-    """The result as Markdown with YAML frontmatter (a rewrite of a draft that has its own keeps it)."""
-    import yaml
+    """The result as Markdown with YAML frontmatter (a rewrite of a draft that has its own keeps it).
 
-    meta = yaml.safe_dump(frontmatter(result, **extra), allow_unicode=True, sort_keys=False).strip()
+    `lint_errors`/`lint_warnings` are what `plume lint` reports on the file as written (the same rules,
+    the same target read back from these properties), not the counts of the text before it was framed."""
     body = result.text
     if body.startswith("---\n"):
         return body
-    return f"---\n{meta}\n---\n\n{body.rstrip()}\n"
+    meta = frontmatter(result, **extra)
+    text = _render(meta, body)
+    lint = lint_document(text, meta)
+    if lint is not None and (lint.errors, lint.warnings) != (meta["lint_errors"], meta["lint_warnings"]):
+        meta.update(lint_errors=lint.errors, lint_warnings=lint.warnings)
+        text = _render(meta, body)
+    return text
+
+
+def lint_document(text: str, meta: dict[str, Any]):
+    """The linter's verdict on a written file, as `plume lint FILE` gives it (None without an audience)."""
+    from plume.lint import lint_text
+    from plume.lint.plan import load_plan
+    from plume.lint.target import Target
+
+    if not meta.get("audience"):
+        return None
+    target = Target(meta.get("audience"), meta.get("format"), meta.get("cta"), meta.get("words"))
+    return lint_text(text, load_plan(), target.audience, target.format, target=target)
 
 
 def write_atomic(path: Path, text: str, *, force: bool = True) -> Path:

@@ -35,6 +35,7 @@ class WriteResult(BaseModel):
     model: str | None = None
     backend: str | None = None
     history_ids: list[Any] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)  # corpus notes shown to the model as exemplars
     landing: LandingCopy | None = None
     post: LinkedInPost | None = None
 
