@@ -21,7 +21,7 @@ KEYS: dict[str, frozenset[str] | None] = {
                           "max_tokens_cap"}),
     "author": frozenset({"name", "headline"}),
     "house": frozenset({"dir", "corpus"}),
-    "lint": frozenset({"audience", "format"}),
+    "lint": None,  # select, ignore, min-severity, per-folder (plume.lint.selection), audience, format
     "output": frozenset({"dir"}),
     "prices": None,
 }

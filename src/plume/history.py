@@ -178,10 +178,13 @@ def log_call(*, messages: list[dict], backend: str, model: str, status: str, res
              parsed: Any = None, options: dict | None = None, meta: dict | None = None,
              prompt_tokens: int | None = None, completion_tokens: int | None = None,
              cost_usd: float | None = None, duration_s: float | None = None, error: str | None = None,
-             path: Path | None = None) -> int:
-    """Record one call ("ok", "error" or "cancelled"); returns its id."""
+             path: Path | None = None) -> int | None:
+    """Record one call ("ok", "error" or "cancelled"); returns its id (None: logging is off)."""
     from plume.redact import redact
+    from plume.settings import history_enabled
 
+    if not history_enabled():
+        return None
     meta = meta or {}
     row = {
         "time": _now(), "command": meta.get("command"), "audience": meta.get("audience"),
@@ -229,3 +232,14 @@ def get(history_id: int, path: Path | None = None) -> dict[str, Any]:
     if row is None:
         raise InputError(f"{path or db_path()}: no call with id {history_id} in the history")
     return _row(row)
+
+
+def search(query: str, n: int = 20, path: Path | None = None) -> list[dict[str, Any]]:
+    """The last `n` calls whose prompt, answer, model, command or error contains `query` (case-insensitive
+    for ASCII letters, as SQLite's LIKE), newest first."""
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where = " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in ("messages", "response", "model", "command", "error"))
+    with _session(path) as db:
+        rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM calls WHERE {where} ORDER BY id DESC LIMIT ?",
+                          (*[pattern] * 5, n))
+        return [_row(r) for r in rows]

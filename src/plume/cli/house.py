@@ -30,27 +30,29 @@ def house_command(
         print_json(house.model_dump(mode="json"))
         return
     from rich.console import Console
+    from rich.markup import escape as e
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{house.name}[/bold] — {house.author.designation}")
+    console.print(f"[bold]{e(house.name)}[/bold] — {e(house.author.designation)}")
     audiences = Table("audience", "lecteur", "ton", title="Audiences", show_lines=True)
     for key, a in house.audiences.items():
-        audiences.add_row(f"[bold]{key}[/bold]\n{a.label}", a.reader, a.tone)
+        audiences.add_row(f"[bold]{e(key)}[/bold]\n{e(a.label)}", e(a.reader), e(a.tone))
     console.print(audiences)
     formats = Table("format", "description", "mots", "max. caractères", title="Formats")
     for key, f in house.formats.items():
-        formats.add_row(key, f.description, str(f.default_words), str(f.max_chars or "—"))
+        formats.add_row(e(key), e(f.description), str(f.default_words), str(f.max_chars or "—"))
     console.print(formats)
     dims = Table("dimension", "rôle", title="Dimensions")
     for d in house.dimensions:
-        dims.add_row(d.name, d.role)
+        dims.add_row(e(d.name), e(d.role))
     console.print(dims)
-    console.print("[bold]Verbes :[/bold] " + ", ".join(house.verbs))
+    console.print("[bold]Verbes :[/bold] " + e(", ".join(house.verbs)))
     _rules_table(console, house.rules, detail=False)
 
 
 def _rules_table(console, rules, detail: bool = True) -> None:
+    from rich.markup import escape as e
     from rich.table import Column, Table
 
     from plume.lint.docs import rule_detail, scope_label
@@ -59,8 +61,8 @@ def _rules_table(console, rules, detail: bool = True) -> None:
     table = Table(*columns, title=f"Règles ({len(rules)})")
     colors = {"error": "red", "warning": "yellow", "suggestion": "cyan"}
     for r in rules:
-        cells = [r.id, r.kind, f"[{colors[r.severity]}]{r.severity}[/]", scope_label(r)]
-        table.add_row(*cells, *([rule_detail(r)] if detail else []))
+        cells = [e(r.id), r.kind, f"[{colors[r.severity]}]{r.severity}[/]", e(scope_label(r))]
+        table.add_row(*cells, *([e(rule_detail(r))] if detail else []))
     console.print(table)
 
 

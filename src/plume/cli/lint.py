@@ -65,6 +65,7 @@ def lint_command(
         house = load_plan(house_path)
         flags = from_flags(select, ignore, min_severity.value if min_severity else None)
         config = _lint_config()
+        defaults = _defaults()
         rule_ids = [c.rule.id for c in house.rules]
         checkers = list(default_checkers())
         names = {c.name for c in checkers}
@@ -94,7 +95,10 @@ def lint_command(
         try:
             selection = flags.over(config.for_file(shown))
             target = _target(frontmatter_target(text, shown), audience, fmt, cta, words)
+            target = target.with_(audience=target.audience or defaults.get("audience"),
+                                  format=target.format or defaults.get("format"))
             scope = (target.audience, target.format)
+            _note_skipped_audience_rules(shown, house, scope[0])
             run_checkers = [c for c in checkers if c.name not in selection.checkers_off(names)]
             only = selection.house_rules(rule_ids)
             if not (fix or diff):
@@ -178,7 +182,25 @@ def _lint_config():
     table = config.project_config().get("lint")
     if table is None:
         return LintConfig()
-    return load_config(table, Path.cwd(), str(Path.cwd() / config.CONFIG_NAME))
+    path = config.find_config()
+    return load_config(table, path.parent, str(path))
+
+
+def _defaults() -> dict:
+    """plume.toml [lint]: the audience and format used when neither the flags nor the file give one."""
+    from plume.config import section
+
+    return section("lint")
+
+
+def _note_skipped_audience_rules(name: str, plan, audience: str | None) -> None:
+    """Without an audience, the audience rules cannot run: say which, once per file, on stderr."""
+    if audience is not None:
+        return
+    skipped = [r.id for r in plan.rule_views if r.audiences]
+    if skipped:
+        err(f"note: {name}: no audience (--audience, frontmatter `audience:` or plume.toml [lint] audience): "
+            f"{len(skipped)} audience rule(s) not checked: {', '.join(skipped)}")
 
 
 def _notice_skipped(report) -> None:

@@ -32,9 +32,10 @@ def _split(value: str) -> list[str]:
 
 def _table(report) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"variants → {report.out_dir}")
+    table = Table(title=escape(f"variants → {report.out_dir}"))
     for col in ("variant", "lint", "attempts", "tokens", "cost"):
         table.add_column(col, justify="right" if col in ("attempts", "tokens", "cost") else "left")
     for r in report.records:
@@ -43,7 +44,7 @@ def _table(report) -> None:
             status += " (kept)"
         if r["status"] == "failed":
             status = f"failed: {r['error']}"
-        table.add_row(r["id"], status, str(r["attempts"]), str(r["prompt_tokens"] + r["completion_tokens"]),
+        table.add_row(escape(r["id"]), escape(status), str(r["attempts"]), str(r["prompt_tokens"] + r["completion_tokens"]),
                       f"${r['cost_usd']:.4f}")
     Console(stderr=True).print(table)
 
@@ -65,7 +66,9 @@ class _Progress:
         if kind == "start":
             self.bar.update(self.task, description=f"variants: {variant.id}")
         if kind == "done" and record and record["status"] == "failed":
-            self.bar.console.print(f"[red]{variant.id} failed:[/red] {record['error']}")
+            from rich.markup import escape
+
+            self.bar.console.print(f"[red]{escape(variant.id)} failed:[/red] {escape(str(record['error']))}")
 
 
 @variants_app.command("run")
@@ -85,6 +88,7 @@ def variants_run(
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when errors or warnings remain (for scripts and CI).")] = False,
+    restart: Annotated[bool, typer.Option("--restart", help="Start over in --out: the earlier run's files move to OUT/previous-<time>/.")] = False,
 ) -> None:
     """Write every audience × format variant of one brief; a re-run only does the missing ones."""
     from plume.cli.generate import load_brief
@@ -111,7 +115,8 @@ def variants_run(
         try:
             with progress.bar:
                 report = run_variants(brief, auds, fmts, out, backend, concurrency=concurrency, attempts=attempts,
-                                      on_event=progress)
+                                      on_event=progress, restart=restart,
+                                      settings={"model": model, "base_url": base_url})
         finally:
             backend.close()
     if as_json:

@@ -164,4 +164,8 @@ def load_config(table: dict[str, Any], root: Path, where: str) -> LintConfig:
         if not isinstance(raw, dict):
             raise InputError(f"{where}: [lint.per-folder.{folder!r}] must be a table")
         folders.append(((root / folder).resolve(), parse(raw, f"{where}: [lint.per-folder.{folder!r}]")))
-    return LintConfig(parse(table, f"{where}: [lint]"), folders, root.resolve(), where)
+    top = {k: v for k, v in table.items() if k not in DEFAULTS}  # the default audience/format: plume.cli.lint
+    return LintConfig(parse(top, f"{where}: [lint]"), folders, root.resolve(), where)
+
+
+DEFAULTS = ("audience", "format")  # [lint] audience/format: used when neither the flags nor the file give one

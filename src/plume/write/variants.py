@@ -163,8 +163,10 @@ Event = Callable[[str, Variant, dict[str, Any] | None], None]
 
 async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[str], out_dir: Path, backend=None, *,
                         concurrency: int = 2, attempts: int = 3, repair: bool = True, house=None, corpus=None,
-                        budget: int | None = None, on_event: Event | None = None) -> VariantsReport:
-    """Run the missing variants with at most `concurrency` model jobs at a time."""
+                        budget: int | None = None, on_event: Event | None = None, restart: bool = False,
+                        settings: dict[str, Any] | None = None) -> VariantsReport:
+    """Run the missing variants with at most `concurrency` model jobs at a time. `out_dir` resumes only a run
+    of the same brief, audiences, formats and `settings` (see plume.write.resume); `restart` starts over."""
     from plume.corpus import load_corpus
     from plume.house import load_house
     from plume.write.generate import generate_job
@@ -175,6 +177,10 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     variants = plan(audiences, formats, house)
+    from plume.write.resume import prepare, run_spec
+
+    prepare(out_dir, run_spec(brief, audiences, formats, attempts=attempts, repair=repair, **(settings or {})),
+            restart)
     previous = read_manifest(out_dir)
     report = VariantsReport(out_dir)
     pending = [v for v in variants if not finished(out_dir, previous, v)]
@@ -243,6 +249,10 @@ def write_batch(brief: Brief | str, audiences: list[str], formats: list[str], ou
     corpus = corpus or load_corpus()
     out_dir = Path(out_dir)
     variants = plan(audiences, formats, house)
+    from plume.write.resume import prepare, run_spec
+
+    prepare(out_dir, run_spec(brief, audiences, formats, attempts=attempts, repair=repair, **(settings or {})),
+            restart)
     previous = read_manifest(out_dir) if out_dir.is_dir() else {}
     lines, ids = [], []
     for v in variants:
