@@ -46,15 +46,15 @@ def config_text(author: str, headline: str) -> str:
     return (
         "# Plume's settings for this vault; found from any folder below it.\n"
         "[house]\n"
-        f'dir = "{HOUSE_FOLDER}"      # house.yaml, templates you override, eval briefs\n'
-        'corpus = "."               # your notes: the style corpus (see `plume corpus`)\n\n'
+        f'dir = "{HOUSE_FOLDER}"   # house.yaml, templates you override, eval briefs\n'
+        'corpus = "."           # your notes: the style corpus (see `plume corpus`)\n\n'
         "[output]\n"
-X where Plume\'s outputs go; never read as your notes\n\n'
-        "[author]                   # shown by plume preview\n"
+        f'dir = "{OUTPUT_FOLDER}"         # keep Plume\'s outputs here; never read as your notes\n\n'
+        "[author]               # shown by plume preview\n"
         f"name = {_toml_string(author)}\n"
         f"headline = {_toml_string(headline)}\n\n"
-        "# [lint]\n# audience = \"pme\"         # default audience for plume lint\n\n"
-        "# [backend]\n# model = \"gpt-4o-mini\"     # or base_url = \"http://localhost:11434/v1\"\n"
+        "# [lint]\n# audience = \"pme\"     # default audience for plume lint\n\n"
+        "# [backend]\n# model = \"gpt-4o-mini\" # or base_url = \"http://localhost:11434/v1\"\n"
     )
 
 
