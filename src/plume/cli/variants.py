@@ -115,8 +115,7 @@ def variants_run(
         try:
             with progress.bar:
                 report = run_variants(brief, auds, fmts, out, backend, concurrency=concurrency, attempts=attempts,
-                                      on_event=progress, restart=restart,
-                                      settings={"model": model, "base_url": base_url})
+                                      on_event=progress, restart=restart)
         finally:
             backend.close()
     if as_json:

@@ -30,6 +30,7 @@ def frontmatter(result: WriteResult, **extra: Any) -> dict[str, Any]:
         data["sources"] = [f"[[{note}]]" for note in result.sources]
     data.update({
         "model": result.model,
+        "backend": result.backend,
         "lint_errors": result.errors,
         "lint_warnings": result.warnings,
         "created": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),

@@ -249,10 +249,6 @@ def write_batch(brief: Brief | str, audiences: list[str], formats: list[str], ou
     corpus = corpus or load_corpus()
     out_dir = Path(out_dir)
     variants = plan(audiences, formats, house)
-    from plume.write.resume import prepare, run_spec
-
-    prepare(out_dir, run_spec(brief, audiences, formats, attempts=attempts, repair=repair, **(settings or {})),
-            restart)
     previous = read_manifest(out_dir) if out_dir.is_dir() else {}
     lines, ids = [], []
     for v in variants:
