@@ -277,8 +277,12 @@ def test_output_has_flat_properties_and_the_lint_status_plume_lint_gives(vault, 
     assert meta["sources"] == ["[[ma-note]]"] and meta["model"] == "m" and meta["generator"] == "plume"
     datetime.strptime(meta["created"], "%Y-%m-%dT%H:%M:%S")
     linted = run(["lint", "-o", "json", str(out)])
-    found = json.loads(linted.stdout)["files"][0]
+    report = json.loads(linted.stdout)
+    found = report["files"][0]
     assert meta["lint_errors"] == found["errors"] >= 1 and meta["lint_warnings"] == found["warnings"]
+    if markdown:  # Markdown on purpose (for the vault): the list is kept and the format's Markdown rule is quiet
+        assert "\n- prendre du recul\n" in text
+        assert not any(v["rule"] == "linkedin-markdown" for v in report["violations"])
     corpus = json.loads(run(["corpus", "--json"]).stdout)
     assert [n["id"] for n in corpus["notes"]] == ["ma-note"]  # never fed back as the author's voice
 

@@ -85,7 +85,7 @@ def generate_command(
         if stream:
             print(file=sys.stderr)
         if out is not None:
-            write_atomic(out, document(result), force=force)
+            write_atomic(out, document(result, markdown=markdown), force=force)
     if as_json:
         print_json(result.to_dict())
     else:

@@ -57,20 +57,39 @@ def _render(meta: dict[str, Any], body: str) -> str:
     return f"---\n{head}\n---\n\n{body.rstrip()}\n"
 
 
-def document(result: WriteResult, **extra: Any) -> str:
+def document(result: WriteResult, *, markdown: bool = False, **extra: Any) -> str:
     """The result as Markdown with YAML frontmatter (a rewrite of a draft that has its own keeps it).
 
     `lint_errors`/`lint_warnings` are what `plume lint` reports on the file as written (the same rules,
-    the same target read back from these properties), not the counts of the text before it was framed."""
+    the same target read back from these properties), not the counts of the text before it was framed.
+    `markdown`: the body is Markdown on purpose (`generate --markdown`, for the vault); each paragraph the
+    format's Markdown rules flag gets a `<!-- plume ignore … -->` comment, so the file passes `plume lint`
+    for its format and Obsidian still shows the Markdown."""
     body = result.text
     if body.startswith("---\n"):
         return body
     meta = frontmatter(result, **extra)
     text = _render(meta, body)
     lint = lint_document(text, meta)
+    if lint is not None and markdown:
+        marked = _mark_intended_markdown(text, lint)
+        if marked != text:
+            text, lint = marked, lint_document(marked, meta)
     if lint is not None and (lint.errors, lint.warnings) != (meta["lint_errors"], meta["lint_warnings"]):
         meta.update(lint_errors=lint.errors, lint_warnings=lint.warnings)
-        text = _render(meta, body)
+        head, _, rest = text[4:].partition("\n---\n")
+        text = _render(meta, "") .rstrip("\n") + "\n" + rest
+    return text
+
+
+def _mark_intended_markdown(text: str, lint) -> str:
+    from plume.house import load_house
+
+    ids = sorted(r.id for r in load_house().rules if getattr(r, "measure", None) == "markdown")
+    starts = sorted({max(text.rfind("\n\n", 0, v.start) + 2, 0) for v in lint.violations if v.rule in ids},
+                    reverse=True)
+    for start in starts:
+        text = text[:start] + f"<!-- plume ignore {' '.join(ids)} -->\n" + text[start:]
     return text
 
 
