@@ -14,19 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 from scripted_server import Reply, ScriptedServer
+from test_generate import GOOD_POST
 from typer.testing import CliRunner
 
 from plume.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-POST = {
-    "hook": "Vous êtes débordé ? Tout semble urgent ?",
-    "paragraphs": ["Un Associé Opérationnel & Stratégique à temps partagé vous aide à prendre du recul.",
-                   "Je viens pour prioriser et débloquer ce qui stagne."],
-    "bullets": ["prendre du recul", "structurer"],
-    "closing": "Et vous, comment gardez-vous le cap ?",
-    "hashtags": ["PME", "direction"],
-}
+POST = GOOD_POST
 BAD_POST = {**POST, "paragraphs": ["Les C-level le savent : tout semble urgent.", "Je viens pour prioriser."]}
 NOTE = "---\ntitle: Post [brouillon] v2\n---\n" + "Les dirigeants de PME portent tout, tout le temps, sans relais. " * 10
 
