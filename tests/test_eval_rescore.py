@@ -75,7 +75,8 @@ def test_rescore_judges_again_and_keeps_outputs_byte_exact(committed, strict_hou
         # the critic was given what the brief asked: cta from the briefs file, words from the record
         expected = lint_text(saved["text"], strict_house, checkers=[],
                              target=Target(saved["audience"], saved["format"], cta=brief.cta,
-                                           words=saved["requested_words"]))
+                                           words=saved["requested_words"],
+                                           material="\n".join([brief.topic, brief.angle, *brief.facts])))
         assert [v["rule"] for v in row["critic_final"]] == [v.rule for v in expected.violations]
         has_phrase = PHRASE in saved["text"].lower()
         assert ("test-temps-partage" in {v["rule"] for v in row["critic_final"]}) == has_phrase
@@ -152,7 +153,7 @@ def test_unfinished_run_is_reported_as_far_as_it_went(tmp_path):
     for row in report["records"]:
         saved = json.loads((out / "outputs" / f"{row['id']}.json").read_text(encoding="utf-8"))
         result = lint_text(saved["text"], house, checkers=[],
-                           target=Target(saved["audience"], saved["format"], words=saved["requested_words"]))
+                           target=Target(saved["audience"], saved["format"], **saved["asked"]))
         assert row["publishable"] is result.clean
         assert blocking(row["critic_final"]) == result.errors + result.warnings
 
@@ -188,3 +189,26 @@ def test_a_widened_run_still_going_is_reported_as_unfinished(tmp_path):
     report = rescore_run(out, checkers=[], voice=voice)
     assert [r["id"] for r in report["records"]] == ["alpha-coo-linkedin"]
     assert report["settings"]["not_run"] == ["beta-coo-linkedin"]
+
+
+def test_committed_outputs_rescored_by_the_whole_critic(tmp_path):
+    """The 36 committed outputs a French reader rated 0 publishable: with the real Grammalecte among the
+    default checkers, the headline no longer calls them publishable."""
+    from plume.lint.grammar import grammalecte_checker
+
+    assert grammalecte_checker().status() is None, "grammalecte-server must be installed (.ci/run installs it)"
+    publishable = total = 0
+    for name in ("embedded", "embedded-no-repair"):
+        copy = tmp_path / name
+        shutil.copytree(COMMITTED.parent / name, copy)
+        before = digests(copy)
+        report = rescore_run(copy)
+        assert digests(copy) == before
+        assert "grammalecte" in report["critic"]["checkers"] and not report["critic"]["skipped"]
+        o = report["summary"]["overall"]
+        publishable += round(o["publishable"] * o["n"])
+        total += o["n"]
+        grammar = {r["id"] for r in report["records"]
+                   if any(v["rule"] in ("grammaire", "orthographe") for v in r["critic_final"])}
+        assert grammar  # Grammalecte's findings are part of the verdict
+    assert total == 36 and publishable <= 2

@@ -104,8 +104,9 @@ def test_publishable_is_the_whole_critics_verdict(tmp_path, briefs, voice):
     verdicts = {}
     for row in report["records"]:
         saved = json.loads((out / "outputs" / f"{row['id']}.json").read_text(encoding="utf-8"))
-        target = Target(row["audience"], row["format"], cta=None, words=saved["requested_words"])
-        assert saved["asked"] == {"cta": None, "words": saved["requested_words"]}
+        material = "Sujet Alpha : prendre du recul\nQuand tout est urgent.\nUn test à temps partagé."
+        assert saved["asked"] == {"cta": None, "words": saved["requested_words"], "material": material}
+        target = Target(row["audience"], row["format"], cta=None, words=saved["requested_words"], material=material)
         final = lint_text(saved["text"], house, target=target)
         first = lint_text(saved["first_text"], house, target=target)
         assert row["publishable"] is final.clean and row["publishable_first"] is first.clean

@@ -24,13 +24,12 @@ class Verdict:
     skipped: dict[str, str]
 
 
-def judge(text: str, house, *, audience: str, format: str, cta: str | None, words: int | None,
-          checkers: Sequence | None = None) -> Verdict:
+def judge(text: str, house, *, audience: str, format: str, asked: Asked, checkers: Sequence | None = None) -> Verdict:
     """Every violation the critic finds in `text` for this brief (default checkers unless given)."""
     from plume.lint import lint_text
     from plume.lint.target import Target
 
-    target = Target(audience=audience, format=format, cta=cta, words=words)
+    target = Target(audience=audience, format=format, cta=asked.cta, words=asked.words, material=asked.material)
     with _LOCK:
         result = lint_text(text, house, target=target, checkers=checkers)
     return Verdict([v.to_dict() for v in result.violations], list(result.checkers), dict(result.skipped))
@@ -49,7 +48,7 @@ def judged(record: EvalRecord, house, checkers: Sequence | None = None) -> EvalR
     if record.failed:
         return record
     asked = record.asked or Asked(words=record.requested_words)
-    kw = dict(audience=record.audience, format=record.format, cta=asked.cta, words=asked.words, checkers=checkers)
+    kw = dict(audience=record.audience, format=record.format, asked=asked, checkers=checkers)
     final = judge(record.text, house, **kw)
     first_text = first_text_of(record)
     if first_text is None:

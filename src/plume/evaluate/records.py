@@ -17,10 +17,18 @@ _WORD = re.compile(r"[^\W\d_][\w’'-]*|\d+(?:[.,]\d+)?", re.UNICODE)
 
 
 class Asked(BaseModel):
-    """What the brief asked that the critic checks: the call to action (once) and the length (band)."""
+    """What the brief asked that the critic checks: the call to action (once), the length (band), and the
+    asker's own words (topic, angle, facts), which the copy may reuse word for word."""
 
     cta: str | None = None
     words: int | None = None
+    material: str | None = None
+
+    @classmethod
+    def of(cls, brief, words: int | None) -> Asked:
+        """From an eval brief (plume.evaluate.briefs.EvalBrief) and the words requested for the format."""
+        material = "\n".join(t for t in (brief.topic, brief.angle, *brief.facts) if t)
+        return cls(cta=brief.cta, words=words, material=material or None)
 
 
 class EvalRecord(BaseModel):

@@ -56,7 +56,8 @@ def _briefs_by_id(report: dict[str, Any], briefs: Path | None) -> dict[str, Any]
 
 
 def with_briefs(records: list[EvalRecord], report: dict[str, Any], briefs: Path | None) -> list[EvalRecord]:
-    """Older records did not keep what the brief asked: its call to action comes from the briefs file."""
+    """Older records did not keep what the brief asked: its call to action and wording come from the
+    briefs file (the requested words from the record)."""
     if all(r.asked is not None for r in records):
         return records
     known = _briefs_by_id(report, briefs)
@@ -65,7 +66,7 @@ def with_briefs(records: list[EvalRecord], report: dict[str, Any], briefs: Path 
         if r.asked is None:
             if r.brief not in known:
                 raise InputError(f"brief {r.brief!r} of the run is not in the briefs file (name it with --briefs)")
-            r = r.model_copy(update={"asked": Asked(cta=known[r.brief].cta, words=r.requested_words)})
+            r = r.model_copy(update={"asked": Asked.of(known[r.brief], r.requested_words)})
         out.append(r)
     return out
 

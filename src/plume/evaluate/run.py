@@ -89,7 +89,7 @@ def to_record(task: Task, result, *, requested: int | None, dimensions: list[str
         dimensions=dimensions_named(result.text, dimensions),
         banned_first_pass=banned_hits(raw_first if raw_first is not None else first_pass, banned),
         banned_final=banned_hits(list(result.violations), banned),
-        asked=Asked(cta=task.brief.cta, words=requested),
+        asked=Asked.of(task.brief, requested),
         first_text=first_text if first_text is not None else (result.text if result.attempts <= 1 else None),
         model_calls=result.attempts,
     )
