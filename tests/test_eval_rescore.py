@@ -92,7 +92,7 @@ def test_rescore_judges_again_and_keeps_outputs_byte_exact(committed, strict_hou
     assert o["compliance"] == 1.0  # the old house-rule compliance stays what the run reported
     assert o["publishable"] < 0.5
     assert report["critic_rules_final"]["test-temps-partage"] == hits
-    assert report["settings"]["rescored"] and report["generated"] == old["created"]
+    assert report["settings"]["rescored"] and report["generated"] == (old.get("generated") or old["created"])
     md = (committed / "report.md").read_text(encoding="utf-8")
     assert f"Publishable by the critic: {round(100 * o['publishable'])} % after repair" in md
     assert "re-scored" in md and "house rules, after repair (old)" in md
