@@ -160,3 +160,20 @@ def rewrite_text(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return write_atomic(target, encode_like(original, text), redact=False)
+
+
+def keep_recovery(data: str, name: str) -> Path:
+    """Keep a copy that could not be written where asked (an answer paid for) in $PLUME_HOME/recovered/;
+    returns its path. Falls back to the system temp folder when the home cannot be written either."""
+    import tempfile
+    import time
+
+    from plume.paths import user_dir
+
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{Path(name).name or 'copy'}"
+    for folder in (user_dir() / "recovered", Path(tempfile.gettempdir()) / "plume-recovered"):
+        try:
+            return write_atomic(folder / stem, data)
+        except InputError:
+            continue
+    raise InputError(f"{name}: cannot write the copy anywhere (neither {user_dir()} nor the temp folder)")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from plume.backends.base import Backend, Completion, Messages, TextStream, Usage
 from plume.backends.errors import translate
-from plume.errors import BackendError
+from plume.errors import BackendError, PlumeError
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
@@ -138,7 +138,15 @@ class OpenAIBackend(Backend):
 
         duration = time.perf_counter() - started
         model = self.display_model()
-        cost = cost_usd(model, usage.prompt_tokens, usage.completion_tokens, local=self.is_local)
+        try:
+            cost = cost_usd(model, usage.prompt_tokens, usage.completion_tokens, local=self.is_local)
+        except PlumeError as exc:  # a price table changed under us: the answer and its log row come first
+            import sys
+
+            from plume.redact import redact
+
+            print(f"plume: warning: no cost computed: {redact(str(exc))}", file=sys.stderr)
+            cost = 0.0
         completion = Completion(text=text, parsed=parsed, usage=usage, model=model, backend=self.label,
                                 duration_s=duration, cost_usd=cost, finish_reason=finish_reason)
         completion.history_id = self._log(messages, meta, options, status="ok", completion=completion)

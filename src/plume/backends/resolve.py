@@ -42,6 +42,9 @@ def get_backend(model: str | None = None, base_url: str | None = None, **overrid
     plume.toml; the choice and its reason are in `backend.source`."""
     from plume.config import section
 
+    from plume.pricing import price_table
+
+    price_table()  # a broken [prices] entry is an InputError now, before any call, not after one was paid
     toml = {**section("backend"), **{k: v for k, v in overrides.items() if v is not None}}
     model_s = _pick(model, "--model", "PLUME_MODEL", toml, "model")
     url_s = _pick(base_url, "--base-url", "OPENAI_BASE_URL", toml, "base_url")

@@ -13,15 +13,47 @@ from plume.cli._app import app, err, print_json, user_errors
 
 def load_brief(topic: str, angle: str | None = None, words: int | None = None, cta: str | None = None):
     """A brief from the command line: the topic itself, or a BRIEF.yaml file (flags override its fields)."""
+    from plume.errors import InputError
     from plume.write import Brief
 
     path = Path(topic)
-    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+    if path.suffix.lower() in (".yaml", ".yml", ".md") and "\n" not in topic and not path.is_file():
+        # a mistyped brief file name is not a topic: no model call on it
+        what = "is a folder, not a brief file" if path.is_dir() else "brief file not found"
+        raise InputError(f"{topic}: {what} (a topic ending in {path.suffix} is read as a file name)")
+    if path.suffix.lower() in (".yaml", ".yml"):
         brief = Brief.from_file(path)
     else:
         brief = Brief(topic=topic)
     updates = {k: v for k, v in {"angle": angle, "words": words, "cta": cta}.items() if v is not None}
     return brief.model_copy(update=updates) if updates else brief
+
+
+def write_out(out: Path, text: str, force: bool) -> str | None:
+    """Write `text` to --out; when that fails after the model call, keep the copy in a recovery file and
+    return the error line naming both (the caller prints the copy too). None when written."""
+    from plume import files
+    from plume.errors import PlumeError
+    from plume.write.output import write_atomic
+
+    try:
+        write_atomic(out, text, force=force)
+    except PlumeError as exc:
+        kept = files.keep_recovery(text, out.name)
+        return f"{exc}; the copy is on stdout and kept in {kept}"
+    return None
+
+
+def check_out(out: Path | None, force: bool) -> None:
+    """--out checked before any model call: not an existing file without --force, not a folder, writable."""
+    from plume import files
+    from plume.errors import InputError
+
+    if out is None:
+        return
+    if out.exists() and not out.is_dir() and not force:
+        raise InputError(f"{out}: already exists (use --force to overwrite)")
+    files.check_writable(out)
 
 
 def open_backend(model: str | None, base_url: str | None, needed: int):
@@ -68,13 +100,11 @@ def generate_command(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when errors or warnings remain (for scripts and CI).")] = False,
 ) -> None:
     """Write a LinkedIn post or landing copy for one audience; exit 0 with the copy (what remains on stderr), 1 with --strict when violations remain."""
-    from plume.errors import InputError
     from plume.write import generate
-    from plume.write.output import document, write_atomic
+    from plume.write.output import document
 
     with user_errors():
-        if out is not None and out.exists() and not force:
-            raise InputError(f"{out}: already exists (use --force to overwrite)")
+        check_out(out, force)
         brief = load_brief(topic, angle, words, cta)
         on_delta = (lambda piece: print(piece, end="", file=sys.stderr, flush=True)) if stream else None
         backend = open_backend(model, base_url, needed_tokens([format], brief.words))
@@ -84,13 +114,15 @@ def generate_command(
             backend.close()
         if stream:
             print(file=sys.stderr)
-        if out is not None:
-            write_atomic(out, document(result, markdown=markdown), force=force)
+        failed = write_out(out, document(result, markdown=markdown), force) if out is not None else None
     if as_json:
         print_json(result.to_dict())
     else:
         sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
         report_violations(result.violations)
-        if out is not None:
+        if out is not None and failed is None:
             err(f"wrote {out}")
+    if failed is not None:
+        err(f"error: {failed}")
+        raise typer.Exit(2)
     raise typer.Exit(1 if strict and not result.clean else 0)
