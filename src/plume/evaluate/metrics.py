@@ -70,6 +70,8 @@ def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
         "seconds_per_output": _mean(r.duration_s for r in ok),
         "model_calls": sum(calls),
         "calls_per_output": _mean(calls),
+        "field_repairs": _sum_known(r.field_repairs for r in ok),
+        "dropped_fields": _sum_known(r.dropped_fields for r in ok),
         "calls_saved": _sum_known(r.calls_saved for r in ok),
         "tokens_saved": _sum_known(r.tokens_saved for r in ok),
         **ratings(records),

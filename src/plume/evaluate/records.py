@@ -67,8 +67,10 @@ class EvalRecord(BaseModel):
     strategy: str | None = None
     candidates: int | None = None
     model_calls: int | None = None
-    calls_saved: int | None = None  # model calls targeted repair saved over whole-text repairs
-    tokens_saved: int | None = None
+    field_repairs: int | None = None  # fields asked again alone (targeted repair)
+    dropped_fields: int | None = None  # failing fields left out because the piece stood without them
+    calls_saved: int | None = None  # model calls targeted repair saved: a dropped field needs none
+    tokens_saved: int | None = None  # completion tokens saved over whole-text repairs (writer's estimate)
     # a reader's mark from review.html (plume eval --ratings): publishable, light-edit or rewrite
     rating: Literal["publishable", "light-edit", "rewrite"] | None = None
     rating_note: str | None = None

@@ -98,6 +98,8 @@ def compact(record: EvalRecord) -> dict[str, Any]:
         "strategy": record.strategy,
         "candidates": record.candidates,
         "model_calls": record.model_calls,
+        "field_repairs": record.field_repairs,
+        "dropped_fields": record.dropped_fields,
         "calls_saved": record.calls_saved,
         "tokens_saved": record.tokens_saved,
         "first_pass_blocking": blocking(record.first_pass),
@@ -205,9 +207,11 @@ def writer_lines(report: dict[str, Any]) -> list[str]:
     by_format = sorted({f"{r['format']} {r.get('strategy')}" for r in rows})
     candidates = sorted({r.get("candidates") for r in rows if r.get("candidates")})
     o = report["summary"]["overall"]
-    saved = (f"; targeted repair saved {o['calls_saved']} model call(s)"
-             + (f" and {fmt(o['tokens_saved'], 'int')} tokens" if o.get("tokens_saved") is not None else "")
-             if o.get("calls_saved") is not None else "")
+    saved = ""
+    if o.get("field_repairs") is not None:
+        saved = (f"; targeted repair: {o['field_repairs']} field(s) asked again alone, {o.get('dropped_fields') or 0} "
+                 f"dropped without a call ({o.get('calls_saved') or 0} model call(s) saved), "
+                 f"~{fmt(o.get('tokens_saved'), 'int')} completion tokens saved over whole-text repairs")
     return [f"- writer: strategy {', '.join(by_format)}; candidates N = {', '.join(map(str, candidates)) or '–'}; "
             f"{fmt(o.get('calls_per_output'), 'num1')} model calls per output{saved}"]
 
