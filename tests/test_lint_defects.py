@@ -12,13 +12,14 @@ from typer.testing import CliRunner
 
 from plume.cli import app
 from plume.house import load_house
+from plume.lint.plan import rules_of
 from plume.lint import fix_text, lint_text
 from plume.lint.target import Target
 from plume.paths import corpus_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 HOUSE = load_house()
-RULES = {r.id: r for r in HOUSE.rules}
+RULES = {r.id: r for r in rules_of(HOUSE)}
 DEFECT_RULES = {
     "langue-etrangere", "refus", "meta-texte", "offre-temps-plein", "offre-interne-temps-partage",
     "offre-coo-interne", "offre-cos-remplacement", "repetition-phrases", "repetition-mots", "phrase-coupee",

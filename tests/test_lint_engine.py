@@ -9,6 +9,7 @@ import pytest
 
 from plume.errors import InputError
 from plume.house import load_house
+from plume.lint.plan import rules_of
 from plume.lint import (
     Cut,
     LintResult,
@@ -236,10 +237,10 @@ def test_json_format_has_exactly_the_keys():
 
 
 def test_sarif_format():
-    log = to_sarif(_report(), HOUSE.rules)
+    log = to_sarif(_report(), rules_of(HOUSE))
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
-    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {r.id for r in HOUSE.rules}
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {r.id for r in rules_of(HOUSE)}
     first = run["results"][0]
     assert first["ruleId"] == "designation-externe" and first["level"] == "error"
     region = first["locations"][0]["physicalLocation"]["region"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from plume.house import load_house
+from plume.lint.plan import rules_of
 from plume.lint import lint_text
 from plume.lint.rules import KINDS
 
 HOUSE = load_house()
-RULES = {r.id: r for r in HOUSE.rules}
+RULES = {r.id: r for r in rules_of(HOUSE)}
 
 # (rule id, audience, format, text, expected number of violations of that rule)
 TABLE = [
@@ -158,9 +159,9 @@ def test_every_kind_has_a_table_example():
 
 
 def test_rule_ids_unique_messages_and_known_kinds():
-    ids = [r.id for r in HOUSE.rules]
+    ids = [r.id for r in rules_of(HOUSE)]
     assert len(ids) == len(set(ids))
-    for r in HOUSE.rules:
+    for r in rules_of(HOUSE):
         assert r.kind in KINDS
         assert r.message.strip()
         assert r.severity in ("error", "warning", "suggestion")

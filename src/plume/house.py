@@ -1,6 +1,8 @@
 """The house file: positioning as data (audiences, formats, dimensions, verbs, vocabulary, rules).
 
-Validated by pydantic; a broken file gives one error naming the file, the field and the problem.
+Validated by pydantic; a broken file gives one error naming the file, the field and the problem. The
+`rules:` list is the linter's data: plume.lint validates it against its rule kinds when it builds its
+plan (plume.lint.plan), so this module does not depend on the linter.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from plume.errors import InputError
-from plume.lint.rules import Rule
 
 
 class Strict(BaseModel):
@@ -69,24 +70,13 @@ class House(Strict):
     benefits: list[str] = Field(default_factory=list)
     preferred: list[str] = Field(default_factory=list)
     notes: dict[str, NoteRole] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
+    rules: list[dict[str, Any]] = Field(default_factory=list)  # validated by plume.lint.plan
 
-    _lint_cache: Any = PrivateAttr(default=None)  # the rules compiled by plume.lint, built on first use
+    _path: Path | None = PrivateAttr(default=None)  # the file it was read from, for error messages
 
-    @model_validator(mode="after")
-    def _rules_are_consistent(self):
-        seen: set[str] = set()
-        for i, rule in enumerate(self.rules):
-            if rule.id in seen:
-                raise ValueError(f"rules.{i}.id: duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
-            for key in rule.scope.audiences:
-                if key not in self.audiences:
-                    raise ValueError(f"rules.{i}.scope.audiences: unknown audience {key!r} in rule {rule.id!r}")
-            for key in rule.scope.formats:
-                if key not in self.formats:
-                    raise ValueError(f"rules.{i}.scope.formats: unknown format {key!r} in rule {rule.id!r}")
-        return self
+    @property
+    def path(self) -> Path | None:
+        return self._path
 
     def audience(self, key: str) -> Audience:
         try:
@@ -108,11 +98,10 @@ def _field_path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
-def _problem(error: dict) -> str:
+def _problem(error: dict, prefix: str = "") -> str:
     message = error["msg"].removeprefix("Value error, ")
-    if not error["loc"] and message.startswith("rules."):
-        return message  # a whole-house check that names its own field
-    return f"{_field_path(error['loc'])}: {message}"
+    loc = (prefix, *error["loc"]) if prefix else error["loc"]
+    return f"{_field_path(loc)}: {message}"
 
 
 def parse_house(text: str, path: Path) -> House:
@@ -125,10 +114,16 @@ def parse_house(text: str, path: Path) -> House:
     if not isinstance(data, dict):
         raise InputError(f"{path}: the house file must be a YAML mapping")
     try:
-        return House.model_validate(data)
+        house = House.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(_problem(e) for e in exc.errors())
-        raise InputError(f"{path}: {problems}") from None
+        raise InputError(f"{path}: {problems_of(exc)}") from None
+    house._path = path
+    return house
+
+
+def problems_of(exc: ValidationError, prefix: str = "") -> str:
+    """A pydantic error as one line: `field.path: problem; …` (`prefix` names the list validated)."""
+    return "; ".join(_problem(e, prefix) for e in exc.errors())
 
 
 @lru_cache(maxsize=8)

@@ -24,8 +24,11 @@ def house_command(
     """Show the house: audiences, formats, the three dimensions, the five verbs and the rules."""
     from plume.house import load_house
 
+    from plume.lint.plan import rules_of
+
     with user_errors():
         house = load_house(house_path)
+        rules = rules_of(house)  # a broken rule is reported here too
     if as_json:
         print_json(house.model_dump(mode="json"))
         return
@@ -48,7 +51,7 @@ def house_command(
         dims.add_row(e(d.name), e(d.role))
     console.print(dims)
     console.print("[bold]Verbes :[/bold] " + e(", ".join(house.verbs)))
-    _rules_table(console, house.rules, detail=False)
+    _rules_table(console, rules, detail=False)
 
 
 def _rules_table(console, rules, detail: bool = True) -> None:
@@ -75,10 +78,13 @@ def rules_command(
     """List the lint rules of the house file."""
     from plume.house import load_house
 
+    from plume.lint.plan import rules_of
+
     with user_errors():
         house = load_house(house_path)
+        rules = rules_of(house)
     if as_json:
-        print_json([_rule_row(r) for r in house.rules])
+        print_json([_rule_row(r) for r in rules])
     elif markdown:
         from plume.lint.docs import rules_markdown
 
@@ -86,4 +92,4 @@ def rules_command(
     else:
         from rich.console import Console
 
-        _rules_table(Console(), house.rules)
+        _rules_table(Console(), rules)

@@ -157,4 +157,7 @@ def banned_hits(violations: list[dict[str, Any]], banned_rules: set[str]) -> int
 
 
 def banned_rule_ids(house) -> set[str]:
-    return {r.id for r in getattr(house, "rules", []) if getattr(r, "kind", None) in BANNED_KINDS}
+    """The ids of the house's banned-term and substitution rules (its `rules:` data, as the linter reads it)."""
+    from plume.lint.plan import rules_of
+
+    return {r.id for r in rules_of(house) if r.kind in BANNED_KINDS}

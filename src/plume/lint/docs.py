@@ -116,10 +116,13 @@ def rules_markdown(house: House) -> str:
         "| id | kind | severity | scope | looks for | message |",
         "|---|---|---|---|---|---|",
     ]
-    for rule in house.rules:
+    from plume.lint.plan import rules_of
+
+    rules = rules_of(house)
+    for rule in rules:
         cells = [f"`{rule.id}`", rule.kind, rule.severity, scope_label(rule), rule_detail(rule), rule.message]
         out.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
-    described = [r for r in house.rules if r.description]
+    described = [r for r in rules if r.description]
     if described:
         out += ["", "## Why (from the notes)", ""]
         out += [f"- `{r.id}`: {r.description.strip()}" for r in described]

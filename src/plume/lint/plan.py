@@ -87,13 +87,67 @@ class LintPlan:
             raise InputError(f"unknown format {format!r} (house has: {', '.join(self.formats)})")
 
 
-def build_plan(house: House, source: str = "") -> LintPlan:
+def build_plan(house: House, rules: list | None = None, source: str = "") -> LintPlan:
+    """The plan of a house: its rules (validated: `rules_of`) compiled, with the house texts some kinds
+    read."""
     from plume.lint.kinds import compile_rule
 
-    views = [RuleView(**rule.model_dump()) for rule in house.rules]
+    rules = validate_rules(house) if rules is None else rules
+    views = [RuleView(**rule.model_dump()) for rule in rules]
     instructions, material = house_texts(house)
     return LintPlan([compile_rule(v) for v in views], tuple(house.audiences), tuple(house.formats), source,
                     instructions, material)
+
+
+def validate_rules(house: House) -> list:
+    """The house file's `rules:` as rule models (plume.lint.rules); a broken rule, a duplicate id or an
+    unknown audience or format raises InputError naming the file, the field and the problem."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from plume.house import problems_of
+    from plume.lint.rules import Rule
+
+    where = house.path or "house file"
+    try:
+        rules = TypeAdapter(list[Rule]).validate_python(house.rules)
+    except ValidationError as exc:
+        raise InputError(f"{where}: {problems_of(exc, 'rules')}") from None
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            raise InputError(f"{where}: rules.{i}.id: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+        for field, known in (("audiences", house.audiences), ("formats", house.formats)):
+            for key in getattr(rule.scope, field):
+                if key not in known:
+                    what = field[:-1]
+                    raise InputError(f"{where}: rules.{i}.scope.{field}: unknown {what} {key!r} in rule {rule.id!r}")
+    return rules
+
+
+_built: dict[int, tuple[Any, list, LintPlan]] = {}  # id(house) → (house, its rule models, its plan)
+_BUILT_MAX = 16
+
+
+def _built_for(house: House) -> tuple[Any, list, LintPlan]:
+    entry = _built.get(id(house))
+    if entry is None or entry[0] is not house:
+        rules = validate_rules(house)
+        entry = (house, rules, build_plan(house, rules))
+        if len(_built) >= _BUILT_MAX:
+            _built.pop(next(iter(_built)))
+        _built[id(house)] = entry
+    return entry
+
+
+def plan_for(house: House) -> LintPlan:
+    """The plan of a House object, built once (kept here, keyed by the object, not on the House)."""
+    return _built_for(house)[2]
+
+
+def rules_of(house: House) -> list:
+    """The house's rules as validated rule models (plume.lint.rules), for listings and documentation."""
+    return _built_for(house)[1]
 
 
 _REF = re.compile(r"\s*\((?:\d{3}(?:,\s*)?)+\)")  # "(000, 004)": note references in the house file
@@ -116,14 +170,6 @@ def house_texts(house: House) -> tuple[dict[str, str], tuple[str, ...]]:
     for key, f in house.formats.items():
         instructions[f"format:{key}"] = clean([f.label, f.description, *f.guidance])
     return instructions, tuple(clean([m]) for m in material)
-
-
-def plan_for(house: House) -> LintPlan:
-    """The plan of a House object, built once and kept on it."""
-    plan = house._lint_cache
-    if plan is None:
-        plan = house._lint_cache = build_plan(house)
-    return plan
 
 
 _memo: dict[tuple, LintPlan] = {}
@@ -151,7 +197,7 @@ def load_plan(path: str | Path | None = None, *, use_cache: bool = True) -> Lint
     if plan is None:
         from plume.house import load_house
 
-        plan = plan_for(load_house(path))
+        plan = plan_for(load_house(path))  # validates the rules too
         if cache:
             _write_cache(cache, key, plan)
     _memo[key] = plan
