@@ -176,7 +176,9 @@ def headline(report: dict[str, Any]) -> str:
     old = fmt(o.get("compliance"), "pct")
     c = report.get("critic", {})
     ran = ", ".join(c.get("checkers", [])) or "none"
-    line = (f"**Publishable by the critic: {after} after repair ({first} first pass)** of {o['n']} outputs; "
+    per = o.get("seconds_per_output")
+    time = f", {per:.0f} s per output" if per else ""
+    line = (f"**Publishable by the critic: {after} after repair ({first} first pass)** of {o['n']} outputs{time}; "
             f"the old house-rule compliance said {old}. Critic: {ran}")
     skipped = c.get("skipped") or {}
     if skipped:
