@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from plume import history
 from plume.backends import Backend, Completion, Usage, get_backend
 from plume.backends.embedded import EmbeddedBackend
-from plume.backends.openai_compat import OpenAIBackend
-from plume.errors import BackendError
+from plume.backends.openai_compat import CompatibleBackend, OpenAIBackend
+from plume.errors import BackendError, InputError
 
 MESSAGES = [{"role": "system", "content": "Tu écris en français."},
             {"role": "user", "content": "Une accroche sur la délégation."}]
@@ -227,3 +227,35 @@ def test_openai_gets_max_completion_tokens_and_compatible_servers_max_tokens():
         first, second = srv.requests
     assert first["max_completion_tokens"] == 33 and "max_tokens" not in first
     assert second["max_tokens"] == 44 and "max_completion_tokens" not in second
+
+
+# -- n answers to one prompt (best-of-N) ------------------------------------------------------------
+
+def test_n_answers_from_a_server_that_ignores_n_are_topped_up():
+    with ScriptedServer(responder=lambda body: Reply(content=f"n={body.get('n')}")) as srv:
+        backend = OpenAIBackend("m", base_url=srv.base_url, max_retries=0)
+        answers = backend.complete_n([{"role": "user", "content": "Bonjour"}], 3, max_tokens=8)
+        assert len(answers) == 3 and answers[0].text == "n=3"  # asked once with n, then two single calls
+        assert sorted(str(r.get("n")) for r in srv.requests) == ["3", "None", "None"]
+        assert [a.text for a in answers[1:]] == ["n=None", "n=None"]
+        backend.close()
+
+
+def test_compatible_servers_get_concurrent_calls_not_n():
+    import asyncio
+
+    with ScriptedServer(responder=lambda body: Reply(content="ok" if "n" not in body else "n")) as srv:
+        backend = CompatibleBackend("m", base_url=srv.base_url, max_retries=0)
+        answers = asyncio.run(backend.acomplete_n([{"role": "user", "content": "Bonjour"}], 3, max_tokens=8))
+        assert [a.text for a in answers] == ["ok"] * 3 and len(srv.requests) == 3
+        backend.close()
+
+
+def test_parallel_setting_from_plume_toml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plume.toml").write_text("[backend]\nparallel = 2\n", encoding="utf-8")
+    assert get_backend().parallel == 2
+    (tmp_path / "plume.toml").write_text("[backend]\nparallel = 0\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"plume.toml: \[backend\] parallel must be a whole number"):
+        get_backend()
+    assert EmbeddedBackend(parallel=4).describe()["parallel"] == 4

@@ -60,15 +60,40 @@ def test_structured_answer(embedded_backend):
     assert json.loads(c.text) == c.parsed.model_dump()
 
 
-def test_concurrent_async_calls_queue_on_the_one_slot(embedded_backend):
+def test_concurrent_async_calls_all_complete_in_parallel_slots(embedded_backend):
+    assert embedded_backend.server.parallel == embedded_backend.parallel >= 3
+    slots = embedded_backend.server.get("/slots")
+    assert len(slots) == embedded_backend.parallel
+
     async def run():
         return await asyncio.gather(*[
             embedded_backend.acomplete([{"role": "user", "content": f"Réponds seulement par le nombre {n}."}],
-                                       max_tokens=8, temperature=0.0) for n in (3, 7)])
+                                       max_tokens=8, temperature=0.0) for n in (3, 7, 9, 4)])  # 4 > 3 slots
 
     results = asyncio.run(run())
     assert all(r.text.strip() for r in results)
-    assert len({r.history_id for r in results}) == 2
+    assert len({r.history_id for r in results}) == 4
+
+
+def test_n_answers_to_one_prompt_in_one_request(embedded_backend):
+    messages = [SYSTEM, {"role": "user", "content": "Donne un prénom français, un seul mot."}]
+    answers = embedded_backend.complete_n(messages, 3, max_tokens=6, temperature=1.0, meta={"command": "test"})
+    assert len(answers) == 3 and all(a.text.strip() for a in answers)
+    assert len({a.history_id for a in answers}) == 3
+    assert answers[0].usage.prompt_tokens > 10 and answers[1].usage.prompt_tokens == 0  # prompt processed once
+    assert all(0 < a.usage.completion_tokens <= 6 for a in answers)
+    assert [history.get(a.history_id)["status"] for a in answers] == ["ok"] * 3
+
+
+def test_n_structured_answers_more_than_the_slots(embedded_backend):
+    async def run():
+        return await embedded_backend.acomplete_n(
+            [SYSTEM, {"role": "user", "content": "Une accroche LinkedIn sur la délégation et une question."}],
+            embedded_backend.parallel + 1, max_tokens=120, temperature=0.8, schema=Accroche)
+
+    answers = asyncio.run(run())
+    assert len(answers) == embedded_backend.parallel + 1
+    assert sum(isinstance(a.parsed, Accroche) for a in answers) >= 2  # a cut answer comes back unparsed
 
 
 def test_max_tokens_is_capped(embedded_base_url):

@@ -70,6 +70,8 @@ class Backend:
     can_stream: ClassVar[bool] = True
     supports_schema: ClassVar[bool] = True
     supports_async: ClassVar[bool] = True
+    #: one request returns n answers to the same prompt (the prompt is paid for once)
+    supports_n: ClassVar[bool] = False
     needs_key: ClassVar[bool] = False
     is_local: ClassVar[bool] = False
     #: completions longer than this are cut (None: the caller's max_tokens stands)
@@ -90,6 +92,26 @@ class Backend:
     def stream(self, messages: Messages, *, max_tokens: int = 400, temperature: float = 0.7,
                schema: type | None = None, meta: dict | None = None) -> TextStream:
         raise NotImplementedError
+
+    def complete_n(self, messages: Messages, n: int, *, max_tokens: int = 400, temperature: float = 0.7,
+                   schema: type | None = None, meta: dict | None = None) -> list[Completion]:
+        """`n` answers to the same prompt (best-of-N); here `n` concurrent calls, one request where the
+        backend `supports_n`. An answer whose structure cannot be read comes back with `parsed=None`."""
+        kwargs = {"max_tokens": max_tokens, "temperature": temperature, "schema": schema, "meta": meta}
+        if n <= 1:
+            return [self.complete(messages, **kwargs)]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(lambda _: self.complete(messages, **kwargs), range(n)))
+
+    async def acomplete_n(self, messages: Messages, n: int, *, max_tokens: int = 400, temperature: float = 0.7,
+                          schema: type | None = None, meta: dict | None = None) -> list[Completion]:
+        """The async form of `complete_n`."""
+        import asyncio
+
+        kwargs = {"max_tokens": max_tokens, "temperature": temperature, "schema": schema, "meta": meta}
+        return list(await asyncio.gather(*(self.acomplete(messages, **kwargs) for _ in range(max(1, n)))))
 
     def count_tokens(self, text: str) -> int:
         raise NotImplementedError

@@ -38,6 +38,7 @@ class OpenAIBackend(Backend):
 
     name = "openai"
     needs_key = True
+    supports_n = True  # OpenAI's `n`; other compatible servers may ignore it (CompatibleBackend)
 
     def __init__(self, model: str | None, *, base_url: str | None = None, api_key: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
@@ -290,6 +291,81 @@ class OpenAIBackend(Backend):
         holder["completion"] = self._finish(messages=messages, text=text, parsed=parsed, usage=usage,
                                             started=started, meta=meta, options=options, finish_reason=finish)
 
+    # -- n answers to one prompt (best-of-N) ------------------------------------------------------
+    def _n_request(self, messages: Messages, n: int, max_tokens: int, temperature: float,
+                   schema: type | None) -> dict[str, Any]:
+        request = {**self._request(messages, max_tokens, temperature), "n": n}
+        if schema is not None:  # parsed per answer below: one cut answer must not sink the others
+            from openai.lib._pydantic import to_strict_json_schema
+
+            request["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": schema.__name__, "schema": to_strict_json_schema(schema), "strict": True}}
+        return request
+
+    def _n_completions(self, response: Any, n: int, schema: type | None, *, messages: Messages,
+                       meta: dict | None, options: dict, started: float) -> list[Completion]:
+        choices = list(getattr(response, "choices", None) or [])
+        if not choices:
+            raise BackendError(f"{self.where}: malformed answer: no choices in the response")
+        texts = [(c.message.content or "") if c.message else "" for c in choices]
+        total = response.usage.completion_tokens if response.usage else 0
+        prompt = response.usage.prompt_tokens if response.usage else 0
+        chars = sum(len(t) for t in texts) or 1
+        out = []
+        for i, (choice, text) in enumerate(zip(choices, texts)):
+            parsed = None
+            if schema is not None:
+                try:
+                    parsed = self._parse(text, schema)
+                except BackendError:
+                    parsed = None
+            tokens = self.count_tokens(text) if self.is_local else round(total * len(text) / chars)
+            usage = Usage(prompt if i == 0 else 0, tokens)  # the prompt is processed (and paid) once
+            out.append(self._finish(messages=messages, text=text, parsed=parsed, usage=usage, started=started,
+                                    meta={**(meta or {}), "choice": i, "of": n}, options=options,
+                                    finish_reason=choice.finish_reason))
+        return out
+
+    def complete_n(self, messages: Messages, n: int, *, max_tokens: int = 400, temperature: float = 0.7,
+                   schema: type | None = None, meta: dict | None = None) -> list[Completion]:
+        if n <= 1 or not self.supports_n:
+            return super().complete_n(messages, n, max_tokens=max_tokens, temperature=temperature,
+                                      schema=schema, meta=meta)
+        options = {**self._options(max_tokens, temperature, schema), "n": n}
+        started = time.perf_counter()
+        try:
+            response = self.client.chat.completions.create(
+                **self._n_request(messages, n, max_tokens, temperature, schema))
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+        got = self._n_completions(response, n, schema, messages=messages, meta=meta, options=options,
+                                  started=started)
+        if len(got) < n:  # a server that ignored `n`: the rest as concurrent calls
+            got += super().complete_n(messages, n - len(got), max_tokens=max_tokens, temperature=temperature,
+                                      schema=schema, meta=meta)
+        return got
+
+    async def acomplete_n(self, messages: Messages, n: int, *, max_tokens: int = 400, temperature: float = 0.7,
+                          schema: type | None = None, meta: dict | None = None) -> list[Completion]:
+        if n <= 1 or not self.supports_n:
+            return await super().acomplete_n(messages, n, max_tokens=max_tokens, temperature=temperature,
+                                             schema=schema, meta=meta)
+        options = {**self._options(max_tokens, temperature, schema), "n": n}
+        started = time.perf_counter()
+        try:
+            response = await self.aclient.chat.completions.create(
+                **self._n_request(messages, n, max_tokens, temperature, schema))
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+        import asyncio
+
+        got = await asyncio.to_thread(self._n_completions, response, n, schema, messages=messages, meta=meta,
+                                      options=options, started=started)
+        if len(got) < n:
+            got += await super().acomplete_n(messages, n - len(got), max_tokens=max_tokens,
+                                             temperature=temperature, schema=schema, meta=meta)
+        return got
+
     # -- tokens -----------------------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
         from plume.tokens import count_tokens
@@ -325,3 +401,4 @@ class CompatibleBackend(OpenAIBackend):
 
     name = "compatible"
     needs_key = False
+    supports_n = False  # Ollama and others answer `n` with one choice: concurrent requests instead

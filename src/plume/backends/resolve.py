@@ -38,7 +38,7 @@ def _number(toml: dict, key: str, default: float, kind=float) -> Any:
 
 
 def get_backend(model: str | None = None, base_url: str | None = None, **overrides: Any) -> Backend:
-    """The backend the user asked for. `overrides` (timeout, max_retries, n_ctx, max_tokens_cap) win over
+    """The backend the user asked for. `overrides` (timeout, max_retries, n_ctx, parallel, max_tokens_cap) win over
     plume.toml; the choice and its reason are in `backend.source`."""
     from plume.config import section
 
@@ -127,9 +127,10 @@ def _rank(setting: Setting) -> int:
 
 
 def _embedded(toml: dict, path: str | None, source: str) -> Backend:
-    from plume.backends.embedded import DEFAULT_CTX, EmbeddedBackend
+    from plume.backends.embedded import DEFAULT_CTX, DEFAULT_PARALLEL, EmbeddedBackend, check_parallel
 
     cap = toml.get("max_tokens_cap")
-    return EmbeddedBackend(path or None, n_ctx=_number(toml, "n_ctx", DEFAULT_CTX, int),
+    parallel = check_parallel(toml.get("parallel", DEFAULT_PARALLEL), "plume.toml: [backend] parallel")
+    return EmbeddedBackend(path or None, n_ctx=_number(toml, "n_ctx", DEFAULT_CTX, int), parallel=parallel,
                            timeout=_number(toml, "timeout", 600.0), max_retries=_number(toml, "max_retries", 0, int),
                            source=source, max_tokens_cap=int(cap) if cap is not None else None)

@@ -69,7 +69,7 @@ def _print(report: dict) -> None:
     active = report["active"]
     table = Table(title="Active backend", title_justify="left", show_header=False)
     for key in ("backend", "kind", "model", "model_path", "base_url", "source", "timeout_s", "max_retries",
-                "n_ctx", "max_tokens_cap"):
+                "n_ctx", "parallel", "max_tokens_cap"):
         if active.get(key) is not None:
             table.add_row(key.replace("_", " "), escape(str(active[key])))
     console.print(table)
