@@ -18,7 +18,7 @@ CONFIG_NAME = "plume.toml"
 # table → its keys (None: any key; [prices] maps model names to price tables, checked by plume.pricing).
 KEYS: dict[str, frozenset[str] | None] = {
     "backend": frozenset({"model", "base_url", "local_model", "api_key_env", "timeout", "max_retries", "n_ctx",
-                          "max_tokens_cap"}),
+                          "max_tokens_cap", "parallel"}),
     "author": frozenset({"name", "headline"}),
     "house": frozenset({"dir", "corpus"}),
     "lint": None,  # select, ignore, min-severity, per-folder (plume.lint.selection), audience, format
