@@ -105,7 +105,9 @@ def variants_run(
             err(f"wrote {len(ids)} request(s) to {openai_batch}; after the batch: plume variants import RESULTS.jsonl --out {out}")
             raise typer.Exit(0)
         from plume.house import load_house
+        from plume.write.variants import check_out_dir
 
+        check_out_dir(out)  # a file or a read-only folder: one line, exit 2, before any call
         total = len(plan(auds, fmts, load_house()))
         progress = _Progress(total)
         from plume.cli.generate import needed_tokens, open_backend

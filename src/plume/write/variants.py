@@ -83,12 +83,12 @@ def held_brief(brief: Brief) -> Brief:
 
 
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """Last record per variant id; a line cut by a kill is ignored."""
+    """Last record per variant id; a line that does not parse (cut by a kill) is ignored."""
     path = Path(out_dir) / MANIFEST
     records: dict[str, dict[str, Any]] = {}
     if not path.is_file():
         return records
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
@@ -98,17 +98,79 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
+def repair_manifest(out_dir: Path) -> Path | None:
+    """A last line cut by a kill (no final newline) is moved to DIR/manifest.jsonl.cut and the manifest
+    truncated to its last complete line, so the next record starts a line of its own. Returns the .cut
+    file when something was set aside."""
+    path = Path(out_dir) / MANIFEST
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return None
+    if not data or data.endswith(b"\n"):
+        return None
+    keep = data.rfind(b"\n") + 1
+    aside = path.with_name(MANIFEST + ".cut")
+    with open(aside, "ab") as fh:
+        fh.write(data[keep:] + b"\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    with open(path, "r+b") as fh:
+        fh.truncate(keep)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return aside
+
+
+def clean_temp_files(out_dir: Path) -> list[Path]:
+    """Temporary files a kill left before their final rename (.NAME.XXXX.tmp from plume.files)."""
+    removed = []
+    for tmp in Path(out_dir).glob(".*.tmp"):
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """--out must be a folder Plume can write (created if missing): checked before any model call."""
+    from plume import files
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file; --out takes a folder")
+    files.check_writable(out_dir / MANIFEST)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot create the folder ({exc.strerror or exc})") from None
+
+
 def finished(out_dir: Path, records: dict[str, dict[str, Any]], variant: Variant) -> bool:
     rec = records.get(variant.id)
     return bool(rec and rec.get("status") in FINISHED and (Path(out_dir) / variant.file).is_file())
 
 
 def append_manifest(out_dir: Path, record: dict[str, Any]) -> None:
+    """One complete line per record, written by a single O_APPEND write (secrets masked)."""
+    from plume.redact import redact
+
     path = Path(out_dir) / MANIFEST
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    line = (redact(json.dumps(record, ensure_ascii=False)) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        if os.fstat(fd).st_size:  # a line cut since the run began: never glue this record onto it
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    line = b"\n" + line
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def record_for(variant: Variant, result: WriteResult | None = None, error: str | None = None) -> dict[str, Any]:
@@ -175,8 +237,10 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
     house = house or load_house()
     corpus = corpus or load_corpus()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_out_dir(out_dir)
     variants = plan(audiences, formats, house)
+    repair_manifest(out_dir)
+    clean_temp_files(out_dir)
     from plume.write.resume import prepare, run_spec
 
     prepare(out_dir, run_spec(brief, audiences, formats, attempts=attempts, repair=repair, **(settings or {})),
@@ -248,6 +312,7 @@ def write_batch(brief: Brief | str, audiences: list[str], formats: list[str], ou
     house = house or load_house()
     corpus = corpus or load_corpus()
     out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     variants = plan(audiences, formats, house)
     previous = read_manifest(out_dir) if out_dir.is_dir() else {}
     lines, ids = [], []
