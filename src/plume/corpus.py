@@ -11,12 +11,10 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-import frontmatter
-import yaml
 from pydantic import BaseModel, Field
 
-WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-WORD = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)
+from plume.markdown import WIKILINK, WORD, FrontmatterError, count_words, plain_text, read_frontmatter, wikilinks  # noqa: F401
+
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -59,15 +57,6 @@ class Corpus(BaseModel):
         raise KeyError(note_id)
 
 
-def wikilinks(text: str) -> list[str]:
-    """Targets of [[target]], [[target|alias]] and [[target#section]], in order, without duplicates."""
-    return list(dict.fromkeys(m.group(1).strip() for m in WIKILINK.finditer(text)))
-
-
-def count_words(text: str) -> int:
-    return len(WORD.findall(text))
-
-
 def load_note(path: Path) -> Note:
     """Parse one note; raises ValueError with the reason when the file is not usable."""
     raw = path.read_bytes()
@@ -80,14 +69,11 @@ def load_note(path: Path) -> Note:
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 (byte {exc.start}: {raw[exc.start]:#04x})") from None
     try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValueError(f"invalid YAML frontmatter{where}: {problem}") from None
-    meta = dict(post.metadata)
-    if not post.content.strip():
+        meta, start = read_frontmatter(text, str(path))
+    except FrontmatterError as exc:
+        raise ValueError(exc.reason) from None
+    body = text[start:].strip()
+    if not body:
         raise ValueError("no text after the frontmatter")
     tags = meta.get("tags") or []
     if isinstance(tags, str):
@@ -98,9 +84,9 @@ def load_note(path: Path) -> Note:
         title=str(meta.get("title") or path.stem),
         tags=[str(t) for t in tags],
         metadata={k: v for k, v in meta.items() if isinstance(k, str)},
-        body=post.content,
-        wikilinks=wikilinks(post.content),
-        word_count=count_words(post.content),
+        body=body,
+        wikilinks=wikilinks(body),
+        word_count=count_words(body),
     )
 
 
@@ -220,12 +206,7 @@ STOPWORDS = frozenset(
 BOLD = re.compile(r"\*\*[^*\n]+?\*\*|__[^_\n]+?__")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 HEADING = re.compile(r"^(#{1,6})\s+\S", re.MULTILINE)
-MARKUP = re.compile(r"\*\*|__|(?<!\w)_|_(?!\w)|^#+\s|^>\s?|\[\[|\]\]|\[([^\]]*)\]\([^)]*\)", re.MULTILINE)
-
-
-def plain(text: str) -> str:
-    """Text without Markdown markup, for counting sentences and words."""
-    return MARKUP.sub(lambda m: m.group(1) or "", text)
+plain = plain_text  # the text without Markdown markup (plume.markdown), for sentences and words
 
 
 def sentences(text: str) -> list[str]:
@@ -248,7 +229,7 @@ def profile(notes: list[Note], top: int = 25) -> dict:
     for note in notes:
         for w in WORD.findall(plain(note.body).lower()):
             w = w.strip("’'-")
-            if len(w) > 3 and w not in STOPWORDS:
+            if len(w) > 3 and w not in STOPWORDS and not w[0].isdigit() and "/" not in w:
                 lexicon[w] += 1
     headings: Counter[str] = Counter()
     for note in notes:

@@ -21,7 +21,6 @@ API_BUDGET = 3000  # prompt tokens for API or user-chosen servers
 MIN_EXEMPLAR_TOKENS = 40  # an excerpt shorter than this teaches nothing about the voice
 
 _REF = re.compile(r"\s*\((?:\d{3}(?:,\s*)?)+\)")  # "(000, 004)": note references in the house file
-_WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 
 
 @dataclass
@@ -170,7 +169,9 @@ def has_template(name: str, env=None) -> bool:
 
 def _clean(body: str) -> str:
     """A note's text as the model should see it: wikilinks as their visible words, no rulers."""
-    text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), body)
+    from plume.markdown import WIKILINK
+
+    text = WIKILINK.sub(lambda m: (m.group("alias") or m.group("target")).strip(), body)
     return re.sub(r"^\s*---\s*$", "", text, flags=re.MULTILINE).strip()
 
 

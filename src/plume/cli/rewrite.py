@@ -12,18 +12,14 @@ from plume.cli._app import app, err, print_json, user_errors
 
 
 def _draft_meta(text: str) -> dict:
-    import yaml
+    """The draft's frontmatter (plume.markdown's reader); a broken one is ignored: the rewrite keeps it."""
+    from plume.errors import InputError
+    from plume.markdown import read_frontmatter
 
-    from plume.lint.markdown import split_frontmatter
-
-    head, _ = split_frontmatter(text)
-    if not head:
-        return {}
     try:
-        data = yaml.safe_load(head.strip().strip("-").strip(".")) or {}
-    except yaml.YAMLError:
+        return read_frontmatter(text)[0]
+    except InputError:
         return {}
-    return data if isinstance(data, dict) else {}
 
 
 @app.command("rewrite")

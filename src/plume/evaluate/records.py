@@ -11,9 +11,6 @@ from pydantic import BaseModel, Field
 BLOCKING = ("error", "warning")
 BANNED_KINDS = ("banned", "substitution")
 
-_MARKUP = re.compile(r"(\*\*|__|`|^#{1,6}\s+|^\s*(?:[-*+•→]|\d+[.)])\s+|^>\s?)", re.MULTILINE)
-_LINK = re.compile(r"\[\[([^\]|]+)(?:\|([^\]]*))?\]\]|\[([^\]]*)\]\([^)]*\)")
-_WORD = re.compile(r"[^\W\d_][\w’'-]*|\d+(?:[.,]\d+)?", re.UNICODE)
 
 
 class Asked(BaseModel):
@@ -117,20 +114,20 @@ def blocking(violations: list[dict[str, Any]]) -> int:
 
 
 def plain_text(text: str) -> str:
-    """Copy without Markdown markup or frontmatter, typographic quotes and spaces made plain."""
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end > 0:
-            text = text[end + 4 :]
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1) or m.group(3) or "", text)
-    text = _MARKUP.sub("", text)
+    """Copy without Markdown markup or frontmatter (plume.markdown.plain_text), typographic quotes and
+    spaces made plain."""
+    from plume.markdown import plain_text as markdown_plain
+
+    text = markdown_plain(text)
     text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
     return re.sub(r"[«»“”]", '"', text)
 
 
 def count_words(text: str) -> int:
-    """Words of the copy as a reader counts them (markup and hashtag signs aside)."""
-    return len(_WORD.findall(plain_text(text)))
+    """Words of the copy as a reader counts them: plume.markdown's one word counter."""
+    from plume.markdown import count_words as markdown_words
+
+    return markdown_words(text)
 
 
 def _fold(text: str) -> str:

@@ -3,14 +3,13 @@ diffs."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 from plume.errors import InputError
 from plume.files import write_atomic  # noqa: F401  (re-exported: `plume lint --fix` writes through it)
-from plume.lint.markdown import FRONTMATTER
 from plume.lint.target import Target
+from plume.markdown import read_frontmatter
 
 STDIN = "-"
 
@@ -41,47 +40,15 @@ def _label(name: str) -> str:
     return "<stdin>" if name == STDIN else name
 
 
-_SCOPE_LINE = re.compile(r"^(audience|format):[ \t]*(.*?)[ \t]*$", re.M)
-_PLAIN_SCALAR = re.compile(r"""^(?:"([^"\\]*)"|'([^']*)'|([^\s"'\[\]{}|>&*!%@`#,][^#]*?))(?:[ \t]+#.*)?$""")
-
-
 def frontmatter_scope(text: str, name: str = STDIN) -> tuple[str | None, str | None]:
-    """(audience, format) declared in the YAML frontmatter, each None when absent.
-
-    Plain `audience: pme` lines are read directly (no YAML parser to import: `plume lint` starts
-    faster); anything else goes through PyYAML."""
-    m = FRONTMATTER.match(text)
-    if not m:
-        return None, None
-    found: dict[str, str] = {}
-    for key, raw in _SCOPE_LINE.findall(m.group()):
-        scalar = _PLAIN_SCALAR.match(raw)
-        if not scalar:
-            return _yaml_scope(m.group(), name)
-        found[key] = next(g for g in scalar.groups() if g is not None).strip()
-    return found.get("audience") or None, found.get("format") or None
+    """(audience, format) declared in the YAML frontmatter, each None when absent (read by
+    plume.markdown.read_frontmatter, the one frontmatter reader)."""
+    return _scope(read_frontmatter(text, _label(name))[0])
 
 
-def _yaml_scope(block: str, name: str) -> tuple[str | None, str | None]:
-    data = _yaml_frontmatter(block, name)
-    audience, fmt = data.get("audience"), data.get("format")
+def _scope(meta: dict) -> tuple[str | None, str | None]:
+    audience, fmt = meta.get("audience"), meta.get("format")
     return (str(audience) if audience else None), (str(fmt) if fmt else None)
-
-
-def _yaml_frontmatter(block: str, name: str) -> dict:
-    import yaml
-
-    lines = block.splitlines()[1:-1]  # between the --- lines
-    try:
-        data = yaml.safe_load("\n".join(lines)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark else ""
-        raise InputError(f"{_label(name)}: invalid YAML frontmatter{where}") from None
-    return data if isinstance(data, dict) else {}
-
-
-_TARGET_KEYS = re.compile(r"^(?:brief|cta|words|requested_words):", re.M)
 
 
 def frontmatter_target(text: str, name: str = STDIN) -> Target:
@@ -89,11 +56,8 @@ def frontmatter_target(text: str, name: str = STDIN) -> Target:
     and requested words. Accepted shapes: nested `brief: {cta, words}`, `requested_words:`, flat
     `cta:` / `words:` (a nested or `requested_words` value wins over a flat `words`, which eval outputs
     use for the words actually written). `brief_id` is set when `brief:` is a plain id (eval outputs)."""
-    audience, fmt = frontmatter_scope(text, name)
-    m = FRONTMATTER.match(text)
-    if not m or not _TARGET_KEYS.search(m.group()):
-        return Target(audience, fmt)
-    data = _yaml_frontmatter(m.group(), name)
+    data, _ = read_frontmatter(text, _label(name))
+    audience, fmt = _scope(data)
     brief = data.get("brief")
     nested = brief if isinstance(brief, dict) else {}
     cta = nested.get("cta") or data.get("cta")

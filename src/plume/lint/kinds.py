@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from plume.markdown import WIKILINK
 from plume.lint.context import Context
 from plume.lint.linkedin import CUTS, linkedin_cut, post_start
 from plume.lint.defects import CHECKS as DEFECT_CHECKS
@@ -102,7 +103,7 @@ _MD_INLINE = (
     ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+?)(?<![*\s\\])\*(?![*\w])")),
     ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+?)(?<![_\s\\])_(?![_\w])")),
     ("[", "link", re.compile(r"!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
-    ("[[", "wiki", re.compile(r"\[\[(?P<target>[^\[\]|\n]+)(?:\|(?P<alias>[^\[\]\n]*))?\]\]")),
+    ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
 _OWN_SPANS = ("link", "wiki", "code")  # these overlap the never-linted mask by construction

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from plume.markdown import FRONTMATTER, WIKILINK, body_start, split_frontmatter  # noqa: F401  (one reader)
+
 MENTION_MAX_WORDS = 12
 
-FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]{0,3}\1[ \t]*$|\Z)", re.M | re.S)
 _CODE = re.compile(r"(`+)[^`\n](?:[^\n]*?[^`\n])??\1(?!`)")
@@ -39,7 +40,6 @@ _URL_TAIL = re.compile(r"[^\s<>()\[\]\"“”«»]+")
 _WWW = re.compile(r"www\.(?<!\wwww\.)[^\s<>()\[\]\"“”«»]+")
 _EMAIL = re.compile(r"@[\w-]+\.[\w.-]*\w")
 _TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
-_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(\|[^\[\]\n]*)?\]\]")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _EMAIL_CHARS = re.compile(r"[\w.+-]")
 
@@ -51,20 +51,6 @@ _QUOTES = (
     ('"', re.compile(r'"[^"\n]{1,300}"')),
 )
 _WORD = re.compile(r"\w+")
-
-
-def body_start(text: str) -> int:
-    """Offset of the first character after the YAML frontmatter (0 when there is none)."""
-    if not text.startswith(("---", "\ufeff---")):
-        return 0
-    m = FRONTMATTER.match(text)
-    return m.end() if m else 0
-
-
-def split_frontmatter(text: str) -> tuple[str, str]:
-    """(frontmatter block including its `---` lines, body)."""
-    start = body_start(text)
-    return text[:start], text[start:]
 
 
 class Spans:
@@ -160,9 +146,9 @@ def never_spans(text: str, start: int = 0) -> Spans:
     """Spans never linted (frontmatter included as [0, start))."""
     spans = _hidden(text, start)
     if "[[" in text:
-        for m in _WIKILINK.finditer(text, start):
-            if m.group(2):  # [[target|alias]]: the alias is text
-                spans.append((m.start(), m.start(2) + 1))
+        for m in WIKILINK.finditer(text, start):
+            if m.group("alias") is not None:  # [[target|alias]]: the alias is text
+                spans.append((m.start(), m.start("alias")))
                 spans.append((m.end() - 2, m.end()))
             else:
                 spans.append(m.span())

@@ -123,12 +123,9 @@ class Tokens:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
 
 
-_HAS_WORD = re.compile(r"[^\W_]")
-
-
 def word_count(text: str, start: int = 0) -> int:
-    """The linter's word count of text[start:]: whitespace-separated tokens, as `wc -w` counts them,
-    less those without a letter or digit (Markdown markers, bullets, dashes: a reader does not count
-    them)."""
-    tokens = (text[start:] if start else text).split()
-    return sum(1 for t in tokens if t.isalnum() or _HAS_WORD.search(t))
+    """The linter's word count of text[start:]: plume.markdown.count_words, the one word counter
+    (whitespace-separated tokens with a letter or digit; comments and link targets left out)."""
+    from plume.markdown import count_words  # the one word counter (lint, corpus, eval)
+
+    return count_words(text[start:] if start else text)

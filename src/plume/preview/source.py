@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from plume.errors import InputError
 
 
@@ -33,20 +31,11 @@ class Post:
 
 
 def parse_post(text: str, name: str = "post") -> Post:
-    """Split YAML frontmatter from the body (where the linter splits it); offsets stay those of the text."""
-    from plume.lint.markdown import body_start
+    """Split YAML frontmatter from the body (plume.markdown, where the linter splits it); offsets stay
+    those of the text."""
+    from plume.markdown import read_frontmatter
 
-    start = body_start(text)
-    if not start:
-        return Post(text=text, name=name)
-    block = text[:start].rstrip().split("\n", 1)[-1]  # drop the opening ---
-    block = block[: block.rfind("---")]  # and the closing one
-    try:
-        meta = yaml.safe_load(block) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: invalid YAML frontmatter: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(meta, dict):
-        raise InputError(f"{name}: the frontmatter must be a YAML mapping")
+    meta, start = read_frontmatter(text, name)
     return Post(text=text, meta=meta, body_start=start, name=name)
 
 
