@@ -52,6 +52,7 @@ def test_broken_frontmatter_is_one_input_error_naming_the_file(text, reason):
         ("l’équipe n’est pas « débordée » : 3 fois !", 6),
         ("Vous jonglez — vraiment ? → oui 🚀", 4),
         ("- Qu’en pensez-vous ?\n- 30 minutes, 3,5 jours", 6),
+        ("1. Un premier échange.\n2) Un test\n\n3 fois 2. pas de liste", 11),
         ("**Gras** et _italique_ #PME", 4),
         ("Voir [le site](https://exemple.fr/page) ou https://exemple.fr", 5),
         ("[[000-chief-of-staff|la note]] et [[autre#section]]", 4),

@@ -32,6 +32,7 @@ WORD = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]«»\"]+|[^\W\d_][\w’'-]*|\
 # A whitespace-separated token with no letter or digit: punctuation alone (French puts a space before
 # « ? ! : ; »), a dash, a list bullet, an arrow, an emoji. Not a word.
 _BARE = re.compile(r"\s(?:[^\w\s]|_)+(?=\s|\Z)")
+_ORDERED_ITEM = re.compile(r"\n[ \t]*\d{1,3}[.)][ \t]")  # "1. " opens a list item: no word
 _WIKI_TARGET = re.compile(r"\[\[[^\[\]|\n]*\|(?=[^\[\]\n]*\]\])")
 _LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\))*[^()\s]*(?:\s+\"[^\"\n]*\")?\)")
 
@@ -133,7 +134,7 @@ def count_words(text: str) -> int:
     """Words as a reader counts them: the one word counter (the linter's word limits, the corpus profile,
     eval's lengths). A word is a whitespace-separated token of what the reader sees that holds a letter
     or a digit: `l’équipe`, `pensez-vous`, `30`, `#PME`, `**gras**`, a URL count one each; « ? », « — »,
-    a bullet, an emoji count none; frontmatter, comments, fence lines and link targets are left out, a
+    a bullet, a `1.` list marker, an emoji count none; frontmatter, comments, fence lines and link targets are left out, a
     `[[target|alias]]` counts as its alias. (As fast as `str.split`: it runs on every linted post.)"""
     text = text[body_start(text):]
     if "<!--" in text or "%%" in text or "```" in text or "~~~" in text:
@@ -142,8 +143,8 @@ def count_words(text: str) -> int:
         text = _WIKI_TARGET.sub("", text)  # [[target|alias]] reads as its alias
     if "](" in text:
         text = _LINK_TARGET.sub("]", text)  # [label](url) reads as its label
-    text = " " + text
-    return len(text.split()) - len(_BARE.findall(text))
+    text = "\n" + text
+    return len(text.split()) - len(_BARE.findall(text)) - len(_ORDERED_ITEM.findall(text))
 
 
 def wikilinks(text: str) -> list[str]:
