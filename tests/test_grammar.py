@@ -375,3 +375,20 @@ def test_backend_reports_the_grammar_state(monkeypatch):
     state = grammar_state(start=True)
     assert state["executable"] is None and state["ready"] is None
     assert "sudo apt-get install grammalecte-cli" in state["detail"]
+
+
+def test_a_server_that_died_is_started_again():
+    from plume.lint.grammalecte import GrammalecteServer
+
+    server = GrammalecteServer(options={"typo": False})
+    try:
+        assert len(server.check("Le dirigeante arrive.")) == 2
+        old = server.pid
+        os.killpg(old, 9)
+        assert _wait_gone(old) == []
+        assert len(server.check("Une échange utile.")) == 2
+        assert server.pid not in (None, old)
+    finally:
+        pgid = server.pid
+        server.stop()
+        assert pgid is None or _wait_gone(pgid) == []

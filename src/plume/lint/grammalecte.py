@@ -30,6 +30,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from plume.errors import PlumeError
+
 ENV = "PLUME_GRAMMALECTE"  # the server executable (name on PATH or path); default grammalecte-server
 EXECUTABLE = "grammalecte-server"
 INSTALL = "sudo apt-get install grammalecte-cli"
@@ -51,7 +53,7 @@ os.killpg(0, signal.SIGTERM)
 """
 
 
-class GrammalecteError(RuntimeError):
+class GrammalecteError(PlumeError):
     """The server could not be started or answered badly (one line, for the user)."""
 
 
@@ -181,17 +183,21 @@ class GrammalecteServer:
 
     # -- requests --------------------------------------------------------------------------------
     def _post(self, path: str, fields: dict[str, str]) -> dict:
-        port = self._ensure()
         body = urlencode(fields).encode("utf-8")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
-        try:
-            conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
-            resp = conn.getresponse()
-            data = resp.read()
-        except OSError as exc:
-            raise GrammalecteError(f"Grammalecte server on port {port}: {exc}") from None
-        finally:
-            conn.close()
+        for attempt in (1, 2):  # a server that died since the last request is started again, once
+            port = self._ensure()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+            try:
+                conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+                data = conn.getresponse().read()
+                break
+            except OSError as exc:
+                proc = self._proc
+                if attempt == 1 and proc is not None and proc.poll() is not None:
+                    continue
+                raise GrammalecteError(f"Grammalecte server on port {port}: {exc}") from None
+            finally:
+                conn.close()
         try:
             answer = json.loads(data)
         except ValueError:

@@ -47,6 +47,7 @@ _MARKUP = re.compile(
     r"|\*+|~~|(?<!\w)_+|_+(?!\w)|[\[\]|]",  # emphasis, strike-through, link brackets, table pipes
     re.M,
 )
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _HASHTAG = re.compile(r"(?<![\w&/#])#(\w[\w-]*)")
 _TAG_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]{2,}(?![a-zà-öø-ÿ])|[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ]+|[A-ZÀ-ÖØ-Þ]")
 
@@ -54,16 +55,21 @@ _TAG_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]{2,}(?![a-zà-öø-ÿ])|[A-ZÀ-ÖØ-Þ]?
 def mask(ctx: Context) -> str:
     """The text with all that is not prose blanked out (same length, newlines kept)."""
     text = ctx.text
-    chars = list(text)
-    for start, end in ctx.never:
-        for i in range(start, min(end, len(chars))):
-            if chars[i] != "\n":
-                chars[i] = " "
-    body = "".join(chars)
-    for m in _MARKUP.finditer(body, ctx.start):
-        for i in range(m.start(), m.end()):
-            chars[i] = " "
-    return "".join(chars).replace("\r", " ")
+    spans = list(ctx.never)
+    spans.extend(m.span() for m in _MARKUP.finditer(text, ctx.start))
+    if not spans:
+        return text.replace("\r", " ")
+    spans.sort()
+    out, pos = [], 0
+    for start, end in spans:
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(text[pos:start])
+        out.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out).replace("\r", " ")
 
 
 def hashtag_words(masked: str, lexicon: Lexicon | None = None) -> list[tuple[int, int, str, str]]:
@@ -136,7 +142,7 @@ class GrammalecteChecker:
         lexicon = self.lexicon()
         masked, sent, tag_words = self._request(ctx, lexicon)
         findings = self._server.check(sent)
-        protected = lexicon.protected(masked)
+        protected = lexicon.protected(masked) if any(f.start < len(masked) for f in findings) else []
         out: list[Violation] = []
         limit = len(masked)
         for f in findings:
