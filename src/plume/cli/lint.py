@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -61,6 +62,10 @@ def lint_command(
 
     if as_json:
         output_format = OutputFormat.json
+    if not no_grammar and os.environ.get("PLUME_NO_GRAMMAR", "") in ("", "0"):
+        from plume.lint.grammar import warm_up
+
+        warm_up()  # Grammalecte starts while the house rules load and run
     with user_errors():
         house = load_plan(house_path)
         flags = from_flags(select, ignore, min_severity.value if min_severity else None)

@@ -139,46 +139,52 @@ class GrammalecteServer:
                 start_new_session=True, close_fds=True,
             )
             self._proc = proc
+            atexit.register(self.stop)
             if _wait_ready(proc, port):
-                atexit.register(self.stop)
                 return port
+            atexit.unregister(self.stop)
             last = f"{executable} exited with status {proc.returncode}" if proc.poll() is not None else (
                 f"{executable} did not answer within {READY_TIMEOUT_S:.0f} s")
             self._kill(proc)
         raise GrammalecteError(last)
 
+    def warm_up(self) -> None:
+        """Start the server and its worker in a background thread (their start-up overlaps the caller's
+        own work; the first request waits for it). Nothing happens when it is not installed."""
+        if self._proc is not None or (self.executable or find_executable()) is None:
+            return
+
+        def run() -> None:
+            try:
+                self._post("/gc_text/fr", {"text": "Bonjour.", "options": self._options_json})  # forks the worker
+            except GrammalecteError:
+                pass  # reported by the next unavailable() or check()
+
+        threading.Thread(target=run, name="grammalecte-warm-up", daemon=True).start()
+
     def stop(self) -> None:
-        """Kill the server's whole process group and wait for the watchdog (idempotent)."""
-        with self._lock:
-            proc, self._proc, self._port = self._proc, None, None
+        """Kill the server's whole process group and wait for the watchdog (idempotent). Does not wait for
+        the lock: at exit a start may still hold it."""
+        proc, self._proc, self._port = self._proc, None, None
         if proc is not None:
             self._kill(proc)
 
     @staticmethod
     def _kill(proc: subprocess.Popen) -> None:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                continue
-            break
+        """SIGKILL the whole group at once (the server keeps nothing worth a graceful stop) and reap the
+        watchdog; the server and its worker, reparented, are reaped by init."""
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
         if proc.stdin is not None:
             try:
                 proc.stdin.close()
             except OSError:
-                pass
-        # the group may still hold the server for a moment after the watchdog is gone
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and _group_alive(proc.pid):
-            time.sleep(0.02)
-        if _group_alive(proc.pid):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
                 pass
 
     # -- requests --------------------------------------------------------------------------------
@@ -303,16 +309,6 @@ def _wait_ready(proc: subprocess.Popen, port: int) -> bool:
             conn.close()
         time.sleep(0.05)
     return False
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 _shared: dict[str, GrammalecteServer] = {}

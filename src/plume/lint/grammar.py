@@ -235,6 +235,11 @@ def grammalecte_checker(house_dir: Path | None = None) -> GrammalecteChecker:
         return _checker
 
 
+def warm_up() -> None:
+    """Start Grammalecte in the background now (plume lint: while the house rules load and run)."""
+    grammalecte_checker().server.warm_up()
+
+
 def grammar_state(start: bool = False) -> dict:
     """Grammalecte's state for `plume backend`: the executable found, and (start=True) whether it answers."""
     from plume.lint.grammalecte import INSTALL, find_executable

@@ -263,13 +263,11 @@ def _read(cache: Path, key: tuple) -> Lexicon | None:
 
 
 def _write(cache: Path, key: tuple, lexicon: Lexicon) -> None:
+    from plume.files import write_atomic
+
     data = {"words": lexicon.words, "phrases": lexicon.phrases, "ignore_rules": lexicon.ignore_rules,
             "severity": lexicon.severity}
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump((key, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+        write_atomic(cache, pickle.dumps((key, data), protocol=pickle.HIGHEST_PROTOCOL), redact=False)
+    except InputError:
+        pass  # a read-only cache folder only costs speed
