@@ -74,6 +74,7 @@ def house_copy(tmp_path: Path, words: str | None = None, grammar_yaml: str | Non
         ("Un soutien sans récruté à temps plein.\n", "orthographe", "récruté"),
         ("Un essai utile.\n\n#TestTemporair #Direction\n", "orthographe", "Temporair"),
         ("Un essai utile.\n\n#embauche_temporale\n", "orthographe", "#embauche_temporale"),
+        ("Cadrons un premier test à temps部分.\n", "orthographe", "temps部分"),  # quoted in a house rule only
     ],
 )
 def test_defects_of_the_committed_outputs_are_flagged(text, rule, flagged, plan, checker):

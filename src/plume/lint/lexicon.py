@@ -3,7 +3,8 @@
 Built from the house folder (cached on disk and in memory, keyed on the files' paths, sizes and
 mtimes, so `plume lint` does not rebuild it):
 
-* words: every word of the corpus notes (corpus/*.md), of the house file, and of the user word list
+* words: every word of the corpus notes (corpus/*.md), of the house file (not its `rules:`, which
+  quote defects), and of the user word list
   prompts/words.txt (one word or phrase a line, `#` comments): spelling accepts them
   (« Chief of Staff », « COO », « Sparring Partner », « LinkedIn »);
 * verbatim: the clauses the author wrote in the house file (dimensions' roles, pains, benefits,
@@ -29,6 +30,7 @@ WORDS_FILE = "words.txt"
 GRAMMAR_FILE = "grammar.yaml"
 MIN_CLAUSE_WORDS = 3
 SEVERITIES = ("error", "warning", "suggestion")
+NOT_WORDS = ("rules",)  # house-file sections whose text is not the house's vocabulary (defects quoted as examples)
 DEFAULT_SEVERITY = {"grammaire": "error", "orthographe": "warning"}
 
 _LETTER = r"(?:(?!_)[\w\u0300-\u036f])"
@@ -188,8 +190,9 @@ def build_lexicon(root: Path) -> Lexicon:
     house_path = prompts / "house.yaml"
     house = _load_yaml(house_path) if house_path.is_file() else {}
     house = house if isinstance(house, dict) else {}
-    for s in _strings(house):
-        words |= words_of(s)
+    for key, value in house.items():
+        if key not in NOT_WORDS:
+            words |= {w for s in _strings(value) for w in words_of(s)}
     user_words = prompts / WORDS_FILE
     if user_words.is_file():
         for line in user_words.read_text(encoding="utf-8").splitlines():
