@@ -469,3 +469,13 @@ def test_pre_commit_runs_the_hook_on_a_temporary_repository(tmp_path):
     git("add", ".")
     r = subprocess.run(pre_commit, cwd=repo, capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0 and "Passed" in r.stdout, r.stdout + r.stderr
+
+
+def test_an_obsidian_template_note_lints_clean(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Templates").mkdir()
+    Path("Templates/post.md").write_text(
+        "---\naudience: pme\ncreated: {{date}}\n---\n# {{title}}\n\n%%à écrire : le COS externe%%\n" + CLEAN,
+        encoding="utf-8")
+    r = run(".")
+    assert r.exit_code == 0 and r.stdout.strip() == "1 fichier : aucun problème.", r.output

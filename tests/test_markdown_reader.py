@@ -24,6 +24,8 @@ from plume.markdown import FrontmatterError, count_words, plain_text, read_front
         ("---\nempty:\n---\nx", {"empty": None}, "x"),
         ("---\n---\nx", {}, "x"),
         ("\ufeff---\naudience: cos\n...\nx", {"audience": "cos"}, "x"),
+        ("---\ncreated: {{date}} {{time}}\ntitle: <% tp.file.title %>\n---\nx",  # an Obsidian template note
+         {"created": "{{date}} {{time}}", "title": "<% tp.file.title %>"}, "x"),
     ],
 )
 def test_read_frontmatter(text, meta, body):

@@ -61,11 +61,15 @@ _TYPED = re.compile(r"[-+.\d~=<]|(?:[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|f
                     r"|null|Null|NULL)\Z")
 
 
+_TEMPLATE_VALUE = re.compile(r"(?:[^{}<>]*(?:\{\{[^{}]*\}\}|<%[^%]*%>))+[^{}<>]*")
+
+
 def read_frontmatter(text: str, name: str = "<text>") -> tuple[dict[str, Any], int]:
     """(metadata, offset where the body starts): the one frontmatter reader. No frontmatter: ({}, 0).
 
     Plain `key: text` lines are read directly (what Plume writes and most notes have: no YAML parser to
-    import); anything else goes through PyYAML. Broken YAML or a frontmatter that is not a mapping:
+    import), a template placeholder (`date: {{date}}`, `<% tp.date.now() %>`) is kept as text; anything
+    else goes through PyYAML. Broken YAML or a frontmatter that is not a mapping:
     InputError naming `name` and the line."""
     start = body_start(text)
     if not start:
@@ -77,6 +81,9 @@ def read_frontmatter(text: str, name: str = "<text>") -> tuple[dict[str, Any], i
             continue
         m = _LINE.fullmatch(line)
         value = m and m.group(2)
+        if value and _TEMPLATE_VALUE.fullmatch(value):  # `date: {{date}}` in a template note: text
+            meta[m.group(1)] = value
+            continue
         if not m or _TYPED.match(m.group(1)) or ": " in (value or "") or (value and _TYPED.match(value)):
             return _yaml(lines, name), start
         if value is None:
