@@ -103,7 +103,8 @@ def lint_command(
             target = target.with_(audience=target.audience or defaults.get("audience"),
                                   format=target.format or defaults.get("format"))
             scope = (target.audience, target.format)
-            _note_skipped_audience_rules(shown, house, scope[0])
+            if output_format is OutputFormat.text:  # machine formats stay clean; their files carry the audience
+                _note_skipped_audience_rules(shown, house, scope[0])
             run_checkers = [c for c in checkers if c.name not in selection.checkers_off(names)]
             only = selection.house_rules(rule_ids)
             if not (fix or diff):
