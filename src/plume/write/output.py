@@ -83,9 +83,9 @@ def document(result: WriteResult, *, markdown: bool = False, **extra: Any) -> st
 
 
 def _mark_intended_markdown(text: str, lint) -> str:
-    from plume.house import load_house
+    from plume.lint.plan import load_plan
 
-    ids = sorted(r.id for r in load_house().rules if getattr(r, "measure", None) == "markdown")
+    ids = sorted(r.id for r in load_plan().rule_views if getattr(r, "measure", None) == "markdown")
     starts = sorted({max(text.rfind("\n\n", 0, v.start) + 2, 0) for v in lint.violations if v.rule in ids},
                     reverse=True)
     for start in starts:
