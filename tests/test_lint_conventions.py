@@ -16,6 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from plume.cli import app
+from plume.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -479,3 +480,24 @@ def test_an_obsidian_template_note_lints_clean(tmp_path, monkeypatch):
         encoding="utf-8")
     r = run(".")
     assert r.exit_code == 0 and r.stdout.strip() == "1 fichier : aucun problème.", r.output
+
+
+@pytest.mark.parametrize(
+    "select, ignore, off",
+    [
+        (None, (), set()),
+        (None, ("grammalecte",), {"grammalecte"}),
+        (("designation-externe",), (), {"grammalecte"}),  # nothing it reports is selected: not run
+        (("orthographe",), (), set()),  # selecting one of its rules keeps it
+        (("grammalecte",), (), set()),
+        (("ALL",), (), set()),
+    ],
+)
+def test_the_selection_turns_checkers_off_only_when_none_of_their_rules_is_wanted(select, ignore, off):
+    from plume.lint.selection import Selection
+
+    checkers = {"grammalecte": ("grammaire", "orthographe")}
+    assert Selection(select, ignore).checkers_off(checkers) == off
+    Selection(select, ignore).check(["designation-externe"], checkers, "--select")  # all known: no error
+    with pytest.raises(InputError, match="unknown rule or checker 'grammar'"):
+        Selection(("grammar",)).check(["designation-externe"], checkers, "--select")

@@ -73,7 +73,7 @@ def lint_command(
         defaults = _defaults()
         rule_ids = [c.rule.id for c in house.rules]
         checkers = list(default_checkers())
-        names = {c.name for c in checkers}
+        names = {c.name: tuple(getattr(c, "rule_ids", ())) for c in checkers}  # a checker may list its rule ids
         if no_grammar:
             checkers = [c for c in checkers if c.name != "grammalecte"]
         flags.check(rule_ids, names, "--select/--ignore")

@@ -96,6 +96,7 @@ class GrammalecteChecker:
     """The `grammalecte` checker of the lint seam (plume.lint.sources.Checker)."""
 
     name = NAME
+    rule_ids = (GRAMMAR_RULE, SPELLING_RULE)  # what --select/--ignore may name (plume.lint.selection)
 
     def __init__(self, house_dir: Path | None = None, suggestions: bool = True):
         self.house_dir = house_dir

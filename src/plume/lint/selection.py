@@ -72,14 +72,17 @@ class Selection:
             r for r in rule_ids if any(matches(s, r) for s in self.ignore)
         }
 
-    def checkers_off(self, names: Iterable[str]) -> set[str]:
-        """Checkers the selection turns off (`--ignore grammalecte`, or a `--select` that leaves them out)."""
-        return {n for n in names if n in self.ignore or (self.select is not None and n not in self.select
-                                                          and "ALL" not in self.select)}
+    def checkers_off(self, checkers: dict[str, Sequence[str]]) -> set[str]:
+        """Checkers ({name: the rule ids it reports}) the selection turns off: `--ignore grammalecte`, or a
+        selection that leaves every one of its rules out."""
+        return {name for name, rules in checkers.items()
+                if name in self.ignore or (self.select is not None and name not in self.select
+                                           and not any(self.keeps(r, "error") for r in rules))}
 
-    def check(self, known: Iterable[str], checkers: Iterable[str], where: str) -> None:
-        """InputError naming `where` for a selector that matches no rule and no checker."""
-        known, checkers = list(known), set(checkers)
+    def check(self, known: Iterable[str], checkers: dict[str, Sequence[str]], where: str) -> None:
+        """InputError naming `where` for a selector that matches no rule (house rules and the checkers'
+        own) and no checker."""
+        known = [*known, *(r for rules in checkers.values() for r in rules)]
         for s in (*(self.select or ()), *self.ignore):
             if s not in checkers and not any(matches(s, r) for r in known):
                 raise InputError(f"{where}: unknown rule or checker {s!r} (see: plume rules)")
