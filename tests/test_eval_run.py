@@ -35,6 +35,7 @@ def briefs(tmp_path):
 def run(srv, briefs, out, voice, **kwargs):
     backend = get_backend(model="scripted-model", base_url=srv.base_url)
     try:
+        kwargs.setdefault("strategy", "free")  # the free path: the scripted answers are whole pieces
         return run_eval(briefs, out=out, backend=backend, audiences=["pme", "coo"], voice=voice,
                         concurrency=2, **kwargs)
     finally:
@@ -166,7 +167,7 @@ def test_cli_eval_json(tmp_path):
     with ScriptedServer(responder=responder()) as srv:
         result = CliRunner().invoke(app, ["eval", "--briefs", str(briefs), "--audiences", "coo", "--formats",
                                           "linkedin", "--out", str(out), "--base-url", srv.base_url,
-                                          "--model", "scripted-model", "--json"])
+                                          "--model", "scripted-model", "--strategy", "free", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["summary"]["overall"]["n"] == 1

@@ -43,6 +43,7 @@ def responder(fail: str | None = None):
 
 def run(srv, out, **kw):
     backend = get_backend(model="m", base_url=srv.base_url, max_retries=0)
+    kw.setdefault("strategy", "free")  # these tests are about the batch mechanics, not the writing strategy
     return run_variants(BRIEF, ["pme", "cos", "coo"], ["linkedin", "landing"], out, backend, concurrency=3, **kw)
 
 
@@ -102,7 +103,7 @@ def test_one_failed_variant_does_not_stop_the_others(tmp_path):
 def test_cli_variants_table_and_rerun(tmp_path):
     out = tmp_path / "out"
     with ScriptedServer(responder=responder()) as srv:
-        args = ["variants", "Garder le cap", "--audiences", "pme,cos", "--formats", "linkedin", "--out", str(out),
+        args = ["variants", "Garder le cap", "--audiences", "pme,cos", "--formats", "linkedin", "--out", str(out), "--strategy", "free",
                 "--base-url", srv.base_url, "--model", "m", "--concurrency", "2"]
         first = CliRunner().invoke(app, args)
         assert first.exit_code == 0, first.output
@@ -116,7 +117,7 @@ def test_cli_variants_table_and_rerun(tmp_path):
 def test_default_cta_is_held_when_the_brief_has_none(tmp_path):
     with ScriptedServer(responder=responder()) as srv:
         backend = get_backend(model="m", base_url=srv.base_url)
-        run_variants("Garder le cap", ["pme", "coo"], ["linkedin"], tmp_path, backend)
+        run_variants("Garder le cap", ["pme", "coo"], ["linkedin"], tmp_path, backend, strategy="free")
         assert all(DEFAULT_CTA in b["messages"][1]["content"] for b in srv.requests)
 
 
@@ -150,7 +151,7 @@ def test_openai_batch_requests_then_import(tmp_path):
 def test_rerun_with_nothing_left_never_resolves_a_backend(tmp_path, monkeypatch):
     out = tmp_path / "out"
     with ScriptedServer(responder=responder()) as srv:
-        args = ["variants", "Garder le cap", "--audiences", "pme", "--formats", "linkedin,landing", "--out", str(out)]
+        args = ["variants", "Garder le cap", "--audiences", "pme", "--formats", "linkedin,landing", "--out", str(out), "--strategy", "free"]
         assert CliRunner().invoke(app, [*args, "--base-url", srv.base_url, "--model", "m"]).exit_code == 0
     # a backend that cannot even be built: the re-run must not need it
     monkeypatch.setenv("PLUME_LOCAL_MODEL", str(tmp_path / "missing.gguf"))

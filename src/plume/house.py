@@ -37,6 +37,8 @@ class Audience(Strict):
     avoid: list[str] = Field(default_factory=list)
     tone: str
     offer: str
+    steps: list[str] = Field(default_factory=list)  # how it works, first step first (landing composition)
+    hashtags: list[str] = Field(default_factory=list)  # CamelCase French words, without « # »
 
 
 class Format(Strict):

@@ -39,6 +39,7 @@ class Prompt:
     tokens: int
     budget: int
     exemplars: list[Exemplar] = field(default_factory=list)
+    instructions: str = ""  # what the prompt asks, without the author's material (the critic's prompt-leak check)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -266,7 +267,7 @@ def _load(house, corpus):
         from plume.house import load_house
 
         house = load_house()
-    if corpus is None:
+    if corpus is None:  # (False: no corpus needed)
         from plume.corpus import load_corpus
 
         corpus = load_corpus()
@@ -293,7 +294,9 @@ def generate_prompt(brief, audience: str, format: str, *, house=None, corpus=Non
     base = messages_tokens([{"role": "system", "content": system}, {"role": "user", "content": task}], backend)
     exemplars = choose_exemplars(house, corpus, audience, budget - base - 30, backend)
     ex_block = render("exemplars.j2", {"exemplars": exemplars}, env) if exemplars else ""
-    return _finish("generate", system, [task], budget, backend, exemplars, ex_block)
+    prompt = _finish("generate", system, [task], budget, backend, exemplars, ex_block)
+    prompt.instructions = "\n\n".join([ctx["format_block"], render("fields.j2", ctx, env)])
+    return prompt
 
 
 def rewrite_prompt(draft: str, audience: str, format: str | None = None, *, violations: list | None = None,
@@ -332,6 +335,43 @@ def repair_prompt(text: str, violations: list, audience: str, format: str | None
     user = render("repair.j2", ctx, env)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return Prompt("repair", messages, messages_tokens(messages, backend), budget or budget_for(backend))
+
+
+FIELD_WHAT = {"title": "le titre", "subtitle": "le sous-titre", "hook": "l'accroche", "bridge": "la phrase de liaison",
+              "paragraph": "un paragraphe", "bullet": "une puce", "closing": "la conclusion"}
+FIELD_LIMIT = {"title": "10 mots au plus", "subtitle": "une phrase de 25 mots au plus",
+               "hook": "une question de 15 mots au plus", "bridge": "une phrase de 20 mots au plus"}
+
+
+def compose_prompt(brief, audience: str, format: str, material: list[str], *, house=None, backend=None,
+                   budget: int | None = None, env=None) -> Prompt:
+    """Messages asking only for the fields a composed piece needs (title and subtitle, or hook and
+    bridge), with the author's sentences the piece already uses."""
+    house, _ = _load(house, False)
+    env = env or environment()
+    system = render("system.j2", house_context(house), env)
+    blocks = _blocks(house, audience, None, env)
+    instructions = render("compose_fields.j2", {"format_key": format}, env)
+    ctx = {**house_context(house), **blocks, "brief": brief, "format_key": format, "material": material,
+           "instructions": instructions}
+    user = render("compose.j2", ctx, env)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return Prompt("compose", messages, messages_tokens(messages, backend), budget or budget_for(backend),
+                  instructions=instructions)
+
+
+def field_repair_prompt(name: str, value: str, problems: list[str], audience: str, format: str | None, *,
+                        house=None, backend=None, topic: str = "", env=None) -> Prompt:
+    """Messages asking for one field again, quoting it and what is wrong with it."""
+    house, _ = _load(house, False)
+    env = env or environment()
+    system = render("system.j2", house_context(house), env)
+    ctx = {"audience": house.audience(audience), "what": FIELD_WHAT.get(name, name), "value": value,
+           "problems": problems, "limit": FIELD_LIMIT.get(name, ""), "topic": topic}
+    user = render("field_repair.j2", ctx, env)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return Prompt("repair", messages, messages_tokens(messages, backend), budget_for(backend),
+                  instructions=user.split("»", 1)[-1])
 
 
 def _violation_view(v) -> dict[str, Any]:

@@ -34,6 +34,8 @@ def eval_command(
     concurrency: Annotated[int, typer.Option(min=1, max=32, help="Outputs generated at the same time.")] = 2,
     no_repair: Annotated[bool, typer.Option("--no-repair", help="Turn the repair loop off: one model call per output.")] = False,
     attempts: Annotated[int, typer.Option(min=1, max=10, help="Model calls at most per output (with repair).")] = 3,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help="compose (the author's sentences) or free (the model writes all); default: per format.")] = None,
+    candidates: Annotated[Optional[int], typer.Option("--candidates", "-n", min=1, max=8, help="Answers drawn at once per output; the critic keeps the best.")] = None,
     model: Annotated[Optional[str], typer.Option(help="Model name (or local:/path/model.gguf).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL.")] = None,
     compare: Annotated[Optional[tuple[Path, Path]], typer.Option("--compare", help="Compare two run folders: --compare A B.")] = None,
@@ -66,7 +68,8 @@ def eval_command(
         try:
             report = _run(run_eval, chosen, out=out, backend=backend, audiences=_split(audiences),
                           formats=_split(formats), concurrency=concurrency, repair=not no_repair,
-                          attempts=attempts, settings=settings, quiet=as_json)
+                          attempts=attempts, settings=settings, quiet=as_json, strategy=strategy,
+                          candidates=candidates)
         finally:
             backend.close()
     if as_json:

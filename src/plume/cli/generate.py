@@ -89,7 +89,9 @@ def generate_command(
     angle: Annotated[Optional[str], typer.Option(help="The angle to take on the subject.")] = None,
     words: Annotated[Optional[int], typer.Option(min=20, help="Target length in words.")] = None,
     cta: Annotated[Optional[str], typer.Option("--cta", help="Call to action, word for word.")] = None,
-    attempts: Annotated[int, typer.Option(min=1, max=10, help="Model calls at most (first answer + repairs).")] = 3,
+    attempts: Annotated[int, typer.Option(min=1, max=10, help="Rounds of model calls at most (first answers + repairs).")] = 3,
+    candidates: Annotated[Optional[int], typer.Option("--candidates", "-n", min=1, max=8, help="Answers drawn at once; the critic keeps the best (default: 3 with compose, 1 with free).")] = None,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help="compose (the author's sentences; the model writes title/hook) or free (the model writes all). Default: per format.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write Markdown with YAML frontmatter here.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole result as JSON.")] = False,
@@ -109,7 +111,8 @@ def generate_command(
         on_delta = (lambda piece: print(piece, end="", file=sys.stderr, flush=True)) if stream else None
         backend = open_backend(model, base_url, needed_tokens([format], brief.words))
         try:
-            result = generate(brief, audience, format, backend, attempts=attempts, markdown=markdown, on_delta=on_delta)
+            result = generate(brief, audience, format, backend, attempts=attempts, markdown=markdown, on_delta=on_delta,
+                              candidates=candidates, strategy=strategy)
         finally:
             backend.close()
         if stream:

@@ -82,6 +82,8 @@ def variants_run(
     cta: Annotated[Optional[str], typer.Option("--cta", help="Call to action held across variants.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=32, help="Variants in flight at once.")] = 2,
     attempts: Annotated[int, typer.Option(min=1, max=10)] = 3,
+    candidates: Annotated[Optional[int], typer.Option("--candidates", "-n", min=1, max=8, help="Answers drawn at once per variant; the critic keeps the best (default: 3 with compose, 1 with free).")] = None,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help="compose or free (default: per format).")] = None,
     openai_batch: Annotated[Optional[Path], typer.Option("--openai-batch", help="Write Batch API requests (JSONL) instead of calling.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing --openai-batch file.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Manifest records as JSON.")] = False,
@@ -117,7 +119,8 @@ def variants_run(
         try:
             with progress.bar:
                 report = run_variants(brief, auds, fmts, out, backend, concurrency=concurrency, attempts=attempts,
-                                      on_event=progress, restart=restart)
+                                      on_event=progress, restart=restart, strategy=strategy,
+                                      candidates=candidates)
         finally:
             backend.close()
     if as_json:

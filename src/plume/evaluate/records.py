@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from plume.voice import plain_text  # noqa: F401 - re-exported: eval scores plain text
+
 BLOCKING = ("error", "warning")
 BANNED_KINDS = ("banned", "substitution")
 
@@ -111,16 +113,6 @@ class EvalRecord(BaseModel):
 def blocking(violations: list[dict[str, Any]]) -> int:
     """Error- and warning-level violations (suggestions do not count against compliance)."""
     return sum(1 for v in violations if v.get("severity") in BLOCKING)
-
-
-def plain_text(text: str) -> str:
-    """Copy without Markdown markup or frontmatter (plume.markdown.plain_text), typographic quotes and
-    spaces made plain."""
-    from plume.markdown import plain_text as markdown_plain
-
-    text = markdown_plain(text)
-    text = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    return re.sub(r"[«»“”]", '"', text)
 
 
 def count_words(text: str) -> int:

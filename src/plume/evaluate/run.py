@@ -95,12 +95,17 @@ def to_record(task: Task, result, *, requested: int | None, dimensions: list[str
     )
 
 
-def _first_answer(recorder: _Recorder, task: Task, house) -> tuple[list[dict] | None, str | None]:
+def _first_answer(recorder: _Recorder, task: Task, house, result=None) -> tuple[list[dict] | None, str | None]:
     """The first model answer as rendered: its house-rule lint before any deterministic fix, and its text
     after the safe fixes (what the critic judges as the first pass). (None, None) if unusable."""
+    from plume.lint import lint_text
+
+    first = result.first_candidate if result is not None else None
+    if first is not None:  # the writer keeps every candidate as drawn and as fixed (WriteResult.candidates)
+        raw = lint_text(first.draft, house=house, audience=task.audience, format=task.format, checkers=[])
+        return [v.to_dict() for v in raw.violations], first.text
     if not recorder.completions:
         return None, None
-    from plume.lint import lint_text
     from plume.write.generate import read_structured
     from plume.write.loop import fix
     from plume.write.schemas import schema_for
@@ -113,7 +118,8 @@ def _first_answer(recorder: _Recorder, task: Task, house) -> tuple[list[dict] | 
     return [v.to_dict() for v in result.violations], fixed
 
 
-async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: bool) -> EvalRecord:
+async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: bool, strategy: str | None = None,
+               candidates: int | None = None) -> EvalRecord:
     from plume.write.schemas import Brief
     from plume.write.generate import generate_job
     from plume.write.loop import adrive, drive
@@ -123,12 +129,12 @@ async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: boo
                   cta=task.brief.cta)
     recorder = _Recorder(backend)
     job = generate_job(brief, task.audience, task.format, house=house, corpus=corpus, backend=backend,
-                       attempts=attempts, repair=repair, command="eval")
+                       attempts=attempts, repair=repair, command="eval", strategy=strategy, candidates=candidates)
     if getattr(backend, "supports_async", False):
         result = await adrive(job, recorder)
     else:
         result = await asyncio.to_thread(drive, job, recorder)
-    raw_first, first_text = await asyncio.to_thread(_first_answer, recorder, task, house)
+    raw_first, first_text = await asyncio.to_thread(_first_answer, recorder, task, house, result)
     record = to_record(task, result, requested=requested, dimensions=[d.name for d in house.dimensions],
                        banned=banned_rule_ids(house), raw_first=raw_first,
                        first_text=result.text if result.attempts <= 1 else first_text)
@@ -202,6 +208,8 @@ def run_eval(
     settings: dict[str, Any] | None = None,
     on_record: Callable[[EvalRecord], None] | None = None,
     chart: bool = True,
+    strategy: str | None = None,
+    candidates: int | None = None,
 ) -> dict[str, Any]:
     """Generate, judge and report; returns the report (also written to DIR/report.json)."""
     from plume.corpus import load_corpus
@@ -220,7 +228,8 @@ def run_eval(
         from plume.evaluate.voice import house_voice_model
 
         voice = house_voice_model()
-    settings = {"repair": repair, "attempts": attempts, **(settings or {})}
+    settings = {"repair": repair, "attempts": attempts, "strategy": strategy or "auto", "candidates": candidates,
+                **(settings or {})}
     out = Path(out)
     prepare_out(out)
     tasks = plan(briefs, audiences, formats)
@@ -231,7 +240,8 @@ def run_eval(
     pending = [t for t in tasks if t.id not in done]
     started = time.perf_counter()
     fresh = asyncio.run(_run_all(pending, out=out, concurrency=concurrency, on_record=on_record, backend=backend,
-                                 house=house, corpus=corpus, attempts=attempts, repair=repair)) if pending else []
+                                 house=house, corpus=corpus, attempts=attempts, repair=repair, strategy=strategy,
+                                 candidates=candidates)) if pending else []
     wall = time.perf_counter() - started
     by_id = {**done, **{r.id: r for r in fresh}}
     records = [by_id[t.id] for t in tasks]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from plume.backends.base import Completion
 from plume.write.loop import Call, Job, drive, lint_loop
 from plume.write.render import parse_structured, render_landing, render_linkedin, to_markdown
 from plume.write.result import WriteResult
@@ -29,12 +30,28 @@ def backend_for(needed: int, model: str | None = None, base_url: str | None = No
     return get_backend(model=model, base_url=base_url, **overrides)
 
 
+STRATEGIES = ("free", "compose")
+DEFAULT_STRATEGY = {"landing": "compose", "linkedin": "compose"}
+DEFAULT_CANDIDATES = {"compose": 3, "free": 1}  # compose: small fields, cheap to draw; free: whole pieces
+
+
+def strategy_for(format: str, strategy: str | None) -> str:
+    """The strategy asked for, or the default for the format (chosen from `plume eval --compare`)."""
+    from plume.errors import InputError
+
+    if strategy in (None, "", "auto"):
+        return DEFAULT_STRATEGY.get(format, "free")
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r} (free, compose)")
+    return strategy
+
+
 def read_structured(schema, format: str, house, cta: str | None) -> Callable[[Any], tuple[str, Any] | None]:
     """Completion → (rendered text, parsed model); None when a structured answer is unusable."""
 
-    def read(completion) -> tuple[str, Any] | None:
-        text = getattr(completion, "text", "") or ""
-        parsed = getattr(completion, "parsed", None)
+    def read(completion: Completion) -> tuple[str, Any] | None:
+        text = completion.text or ""
+        parsed = completion.parsed
         if schema is not None and not isinstance(parsed, schema):
             parsed = parse_structured(text, schema) if text.strip() else None
         if isinstance(parsed, LinkedInPost):
@@ -51,16 +68,29 @@ def read_structured(schema, format: str, house, cta: str | None) -> Callable[[An
 
 def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None, backend=None,
                  attempts: int = 3, markdown: bool = False, repair: bool = True, budget: int | None = None,
-                 command: str = "generate", temperature: float = 0.7) -> Job:
-    """The generate pipeline as a job (see plume.write.loop)."""
+                 command: str = "generate", temperature: float = 0.7, strategy: str | None = None,
+                 candidates: int | None = None) -> Job:
+    """The generate pipeline as a job (see plume.write.loop): `compose` (the author's sentences, the
+    model writes title/hook and bridges) or `free` (the model writes the piece)."""
     from plume import prompts
+    from plume.lint.target import Target
 
     house.audience(audience)
     fmt = house.format(format)
-    schema = schema_for(format, house)
+    words = brief.words or fmt.default_words
+    strategy = strategy_for(format, strategy)
+    candidates = candidates or DEFAULT_CANDIDATES[strategy]
+    if strategy == "compose":
+        from plume.write.compose import compose_job
+
+        return compose_job(brief, audience, format, house=house, corpus=corpus, backend=backend,
+                           candidates=candidates, attempts=attempts, repair=repair, markdown=markdown,
+                           budget=budget, command=command, temperature=temperature, words=words)
+    schema = schema_for(format, house, words)
     prompt = prompts.generate_prompt(brief, audience, format, house=house, corpus=corpus, backend=backend, budget=budget)
-    meta = {"command": command, "audience": audience, "format": format}
-    max_tokens = max_tokens_for(format, brief.words or fmt.default_words)
+    meta = {"command": command, "audience": audience, "format": format, "strategy": "free"}
+    max_tokens = max_tokens_for(format, words)
+    target = Target(audience=audience, format=format, cta=brief.cta, words=words, instructions=prompt.instructions)
 
     def repair_call(text: str, violations: list) -> Call:
         p = prompts.repair_prompt(text, violations, audience, format, task="generate", structured=schema is not None,
@@ -80,15 +110,21 @@ def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None
         attempts=attempts,
         repair=repair,
         finish=finish,
+        candidates=candidates,
+        target=target,
+        corpus=corpus,
         brief=brief,
         sources=[e.note for e in prompt.exemplars],
+        strategy="free",
     )
 
 
 def generate(brief: Brief | str, audience: str, format: str, backend=None, *, attempts: int = 3,
              markdown: bool = False, repair: bool = True, house=None, corpus=None, budget: int | None = None,
-             on_delta: Callable[[str], None] | None = None, temperature: float = 0.7) -> WriteResult:
-    """Write one piece for `audience` in `format`; lint, fix, repair up to `attempts` model calls."""
+             on_delta: Callable[[str], None] | None = None, temperature: float = 0.7, strategy: str | None = None,
+             candidates: int | None = None) -> WriteResult:
+    """Write one piece for `audience` in `format`; `candidates` answers judged by the critic, the best
+    kept, then repaired up to `attempts` rounds of model calls."""
     from plume.house import load_house
 
     if isinstance(brief, str):
@@ -98,7 +134,8 @@ def generate(brief: Brief | str, audience: str, format: str, backend=None, *, at
     if owned:
         backend = backend_for(max_tokens_for(format, brief.words or house.format(format).default_words))
     job = generate_job(brief, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
-                       markdown=markdown, repair=repair, budget=budget, temperature=temperature)
+                       markdown=markdown, repair=repair, budget=budget, temperature=temperature, strategy=strategy,
+                       candidates=candidates)
     try:
         return drive(job, backend, on_delta)
     finally:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
+from plume.backends.base import Completion, Usage
 from plume.write.result import WriteResult
 
 BLOCKING = ("error", "warning")
@@ -30,7 +31,7 @@ class Call:
         return {"max_tokens": self.max_tokens, "temperature": self.temperature, "schema": self.schema, "meta": self.meta}
 
 
-Job = Generator[Call, Any, WriteResult]
+Job = Generator["Call | list[Call]", Any, WriteResult]  # a list: candidates drawn concurrently
 
 
 @dataclass
@@ -39,8 +40,11 @@ class Unusable:
 
     error: Exception
     text: str = ""
-    usage: Any = None
-    history_id: Any = None
+    usage: Usage = field(default_factory=Usage)
+    history_id: int | None = None
+
+
+Answer = Completion | Unusable
 
 
 def unusable(exc: Exception) -> bool:
@@ -63,24 +67,12 @@ class Pass:
         return (self.lint.errors, self.lint.warnings)
 
 
-def lint(text: str, house, audience: str, format: str | None):
-    from plume.lint import lint_text
+def fix(text: str, house, audience: str, format: str | None, target=None) -> tuple[str, Any]:
+    """Apply the safe fixes until nothing changes; the text and its final lint (see write.critic)."""
+    from plume.lint.target import Target
+    from plume.write.critic import Critic
 
-    return lint_text(text, house=house, audience=audience, format=format)
-
-
-def fix(text: str, house, audience: str, format: str | None, rounds: int = 3) -> tuple[str, Any]:
-    """Apply the safe fixes until nothing changes; the text and its final lint."""
-    from plume.lint import apply_fixes
-
-    result = lint(text, house, audience, format)
-    for _ in range(rounds):
-        fixed, applied = apply_fixes(text, result.violations)
-        if not applied or fixed == text:
-            break
-        text = fixed
-        result = lint(text, house, audience, format)
-    return text, result
+    return Critic(house, target or Target(audience=audience, format=format)).fix(text)
 
 
 def blocking(violations) -> list:
@@ -100,20 +92,6 @@ def lint_summary(result) -> dict[str, Any]:
     }
 
 
-def record_lint(history_id: Any, result) -> None:
-    """Attach the lint result to the history row of the call, when history is available."""
-    if history_id is None:
-        return
-    try:
-        from plume.history import set_lint
-    except ImportError:
-        return
-    try:
-        set_lint(history_id, lint_summary(result))
-    except Exception:  # the log is a convenience; never lose the copy over it
-        pass
-
-
 class Tally:
     """Usage, cost, time and history ids over the calls of one job."""
 
@@ -124,15 +102,17 @@ class Tally:
         self.history_ids: list[Any] = []
         self.model: str | None = None
         self.backend: str | None = None
+        self.calls = 0
 
-    def add(self, c) -> None:
-        usage = getattr(c, "usage", None)
-        self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
-        self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
-        self.cost_usd += float(getattr(c, "cost_usd", 0.0) or 0.0)
-        self.model = getattr(c, "model", None) or self.model
-        self.backend = getattr(c, "backend", None) or self.backend
-        if getattr(c, "history_id", None) is not None:
+    def add(self, c: Answer) -> None:
+        self.calls += 1
+        self.prompt_tokens += c.usage.prompt_tokens
+        self.completion_tokens += c.usage.completion_tokens
+        if isinstance(c, Completion):
+            self.cost_usd += c.cost_usd
+            self.model = c.model or self.model
+            self.backend = c.backend or self.backend
+        if c.history_id is not None:
             self.history_ids.append(c.history_id)
 
     def fields(self) -> dict[str, Any]:
@@ -158,46 +138,86 @@ def lint_loop(
     attempts: int,
     repair: bool,
     finish: Callable[[Pass], str] = lambda p: p.text,
+    candidates: int = 1,
+    target=None,
+    words: int | None = None,
+    corpus=None,
     **result_fields: Any,
 ) -> Job:
-    """Ask, fix, lint; while error/warning violations remain and attempts are left, ask for a repair.
+    """Ask (`candidates` answers at once), fix, lint; the best candidate wins; while error/warning
+    violations remain and attempts are left, ask for a repair of the best.
 
     `read(completion)` gives (text, parsed) or None when the answer is unusable (broken JSON): the same
-    call is then made again, as one of the attempts. The best pass (fewest errors, then warnings) wins.
+    call is then made again, as one of the attempts. The best pass (fewest errors, then warnings, then
+    length deviation, then voice) wins.
     """
+    from plume.lint.target import Target
+    from plume.write.candidates import Candidate, choose, record, score_voice
+    from plume.write.critic import Critic
+
+    critic = Critic(house, target or Target(audience=audience, format=format, words=words))
     tally = Tally()
     attempts = max(1, attempts)
-    call, made = first, 0
+    call: Call | list[Call] = [first] * candidates if candidates > 1 else first
+    made = 0
     best: Pass | None = None
     first_pass: list = []
+    pool: list[Candidate] = []
+    passes: list[Pass] = []
     while made < attempts:
-        completion = yield call
+        answers = yield call
+        answers = answers if isinstance(answers, list) else [answers]
         made += 1
-        tally.add(completion)
-        if isinstance(completion, Unusable):
+        origin = "model" if made == 1 else "whole"
+        got_any = False
+        for completion in answers:
+            tally.add(completion)
+            if isinstance(completion, Unusable):
+                continue
+            got = read(completion)
+            if got is None:
+                continue
+            got_any = True
+            text, lint_result = critic.fix(got[0])
+            current = Pass(text, lint_result, got[1])
+            passes.append(current)
+            pool.append(Candidate(text=text, draft=got[0], errors=lint_result.errors, warnings=lint_result.warnings,
+                                  words=_words(text), requested_words=critic.target.words,
+                                  rules=sorted({v.rule for v in lint_result.violations if v.severity in BLOCKING}),
+                                  origin=origin, history_id=completion.history_id,
+                                  violations=as_dicts(lint_result.violations)))
+            if not first_pass and made == 1:
+                first_pass = as_dicts(lint_result.violations)
+        if not got_any:
             if made < attempts:
+                call = first if best is None else call
                 continue
             if best is None:
-                raise completion.error
+                last = answers[-1]
+                if isinstance(last, Unusable):
+                    raise last.error
+                text = last.text or ""
+                text, lint_result = critic.fix(text)
+                passes.append(Pass(text, lint_result, None))
+                pool.append(Candidate(text=text, draft=last.text or "", errors=lint_result.errors,
+                                      warnings=lint_result.warnings, words=_words(text),
+                                      requested_words=critic.target.words, origin=origin,
+                                      violations=as_dicts(lint_result.violations)))
+                first_pass = first_pass or as_dicts(lint_result.violations)
             break
-        got = read(completion)
-        if got is None:
-            if made < attempts:
-                continue
-            if best is not None:
-                break
-            got = (getattr(completion, "text", "") or "", None)
-        text, lint_result = fix(got[0], house, audience, format)
-        record_lint(getattr(completion, "history_id", None), lint_result)
-        current = Pass(text, lint_result, got[1])
-        if best is None:
-            first_pass = as_dicts(lint_result.violations)
-        if best is None or current.score < best.score:
-            best = current
+        if len(pool) > 1:
+            score_voice(pool, corpus)
+        winner, _ = choose(pool)
+        best = passes[pool.index(winner)]
         if best.lint.clean or not repair or made >= attempts:
             break
         call = repair_call(best.text, blocking(best.lint.violations))
-    assert best is not None
+    assert best is not None or passes
+    if best is None:
+        best = passes[-1]
+    winner, why = choose(pool)
+    best = passes[pool.index(winner)]
+    record(pool, winner, why)
     return WriteResult(
         text=finish(best),
         audience=audience,
@@ -207,10 +227,21 @@ def lint_loop(
         attempts=made,
         errors=best.lint.errors,
         warnings=best.lint.warnings,
+        candidates=pool,
+        winner=pool.index(winner),
+        winner_reason=why,
+        model_calls=tally.calls,
+        lints=critic.lints,
         **tally.fields(),
         **result_fields,
         **_parsed_fields(best.parsed),
     )
+
+
+def _words(text: str) -> int:
+    from plume.corpus import count_words
+
+    return count_words(text)
 
 
 def _parsed_fields(parsed) -> dict[str, Any]:
@@ -224,38 +255,69 @@ def _parsed_fields(parsed) -> dict[str, Any]:
 
 
 def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> WriteResult:
-    """Run a job with the synchronous backend; `on_delta` streams the first answer as it comes."""
+    """Run a job with the synchronous backend; a batch of calls runs concurrently (threads); `on_delta`
+    streams the first answer as it comes."""
     call = next(job)
     streaming = on_delta is not None
     while True:
-        if streaming:
-            completion = _stream(backend, call, on_delta)
-            streaming = False
+        if isinstance(call, list):
+            answer: Any = _batch(backend, call, on_delta if streaming else None)
+        elif streaming:
+            answer = _stream(backend, call, on_delta)
         else:
-            completion = _call(backend.complete, call)
+            answer = _call(backend.complete, call)
+        streaming = False
         try:
-            call = job.send(completion)
+            call = job.send(answer)
         except StopIteration as stop:
             return stop.value
+
+
+def _batch(backend, calls: list[Call], on_delta) -> list[Answer]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(calls) == 1:
+        return [_stream(backend, calls[0], on_delta) if on_delta else _call(backend.complete, calls[0])]
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        rest = [pool.submit(_call, backend.complete, c) for c in calls[1:]]
+        head = _stream(backend, calls[0], on_delta) if on_delta else _call(backend.complete, calls[0])
+        return [head, *(f.result() for f in rest)]
 
 
 async def adrive(job: Job, backend) -> WriteResult:
-    """Run a job with the asynchronous backend."""
+    """Run a job with the asynchronous backend: a batch of calls as concurrent requests; the job's own
+    steps (the critic: Grammalecte is a process) run in a thread, off the event loop."""
+    import asyncio
+
     call = next(job)
     while True:
-        try:
-            completion = await backend.acomplete(call.messages, **call.kwargs())
-        except Exception as exc:
-            if call.schema is None or not unusable(exc):
-                raise
-            completion = Unusable(exc)
-        try:
-            call = job.send(completion)
-        except StopIteration as stop:
-            return stop.value
+        if isinstance(call, list):
+            answer: Any = list(await asyncio.gather(*(_acall(backend, c) for c in call)))
+        else:
+            answer = await _acall(backend, call)
+        done, value = await asyncio.to_thread(_step, job, answer)
+        if done:
+            return value
+        call = value
 
 
-def _call(complete, call: Call):
+def _step(job: Job, answer) -> tuple[bool, Any]:
+    try:
+        return False, job.send(answer)
+    except StopIteration as stop:  # cannot cross a thread's future as is
+        return True, stop.value
+
+
+async def _acall(backend, call: Call) -> Answer:
+    try:
+        return await backend.acomplete(call.messages, **call.kwargs())
+    except Exception as exc:
+        if call.schema is None or not unusable(exc):
+            raise
+        return Unusable(exc)
+
+
+def _call(complete, call: Call) -> Answer:
     try:
         return complete(call.messages, **call.kwargs())
     except Exception as exc:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from plume.write.candidates import Candidate
 from plume.write.schemas import Brief, LandingCopy, LinkedInPost
 
 
@@ -38,6 +39,21 @@ class WriteResult(BaseModel):
     sources: list[str] = Field(default_factory=list)  # corpus notes shown to the model as exemplars
     landing: LandingCopy | None = None
     post: LinkedInPost | None = None
+    strategy: str = "free"  # "free": the model writes the piece; "compose": the author's sentences
+    candidates: list[Candidate] = Field(default_factory=list)  # every version judged, in order drawn
+    winner: int | None = None  # index of the chosen candidate
+    winner_reason: str | None = None
+    model_calls: int = 0  # completions asked for (all candidates and repairs)
+    field_repairs: int = 0  # fields asked again alone
+    dropped_fields: int = 0  # fields left out because the piece stood without them
+    repair_tokens: int = 0  # completion tokens spent on repairs
+    tokens_saved: int = 0  # estimate: whole-text repairs avoided, minus what the field repairs cost
+    lints: int = 0  # texts the critic linted (each once)
+
+    @property
+    def first_candidate(self) -> Candidate | None:
+        """The first answer of the model as judged (what eval reports as the raw first pass)."""
+        return next((c for c in self.candidates if c.origin == "model"), None)
 
     @property
     def clean(self) -> bool:

@@ -14,8 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from plume.errors import InputError
 
 
+# Latin letters, digits, French punctuation and spaces only: the grammar cannot sample « 部分 » or a
+# line break inside a field. (llama.cpp's llguidance applies `pattern` together with `maxLength`.)
+LATIN = "^[ -~\u00a0-\u017f\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u202f\u20ac]*$"
+DEFAULT_CTA = "Parlons-en : un premier échange de 30 minutes, sans engagement."
+
+
 def bounded(description: str, **schema: Any) -> Any:
-    """A field whose bounds (maxLength, minItems, maxItems…) appear in the schema only."""
+    """A field whose bounds (maxLength, minItems, maxItems…) appear in the schema only; strings (and
+    string items) get the Latin-script `pattern`."""
+    if "maxLength" in schema:
+        schema.setdefault("pattern", LATIN)
+    items = schema.get("items")
+    if isinstance(items, dict) and items.get("type") == "string":
+        schema["items"] = {**items, "pattern": LATIN}
     return Field(description=description, json_schema_extra=schema)
 
 
@@ -61,13 +73,48 @@ def landing_schema(house) -> type[LandingCopy]:
     )
 
 
-def schema_for(format: str, house) -> type[BaseModel] | None:
-    """The structured-output model for a format (None: free text)."""
+def post_schema(words: int) -> type[LinkedInPost]:
+    """LinkedInPost sized for `words`: paragraphs and their length follow the requested length."""
+    paragraphs = max(2, min(5, round(words / 55)))
+    chars = max(220, min(480, int(words * 6.5 / paragraphs) + 60))
+    return create_model(
+        "LinkedInPost",
+        __base__=LinkedInPost,
+        paragraphs=(list[str], bounded(f"{paragraphs} paragraphes courts.", minItems=paragraphs,
+                                       maxItems=paragraphs, items={"type": "string", "maxLength": chars})),
+    )
+
+
+def schema_for(format: str, house, words: int | None = None) -> type[BaseModel] | None:
+    """The structured-output model for a format (None: free text), sized for `words` when given."""
     if format == "linkedin":
-        return LinkedInPost
+        return post_schema(words) if words else LinkedInPost
     if format == "landing":
         return landing_schema(house)
     return None
+
+
+class LandingHead(BaseModel):
+    """What the model writes of a composed landing page: the rest is the author's."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = bounded("Titre de la page, 10 mots au plus.", maxLength=80)
+    subtitle: str = bounded("Sous-titre : une phrase au lecteur, 25 mots au plus.", maxLength=180)
+
+
+class PostHead(BaseModel):
+    """What the model writes of a composed LinkedIn post: the rest is the author's."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    hook: str = bounded("Accroche : une question courte au lecteur.", maxLength=120)
+    bridge: str = bounded("Une phrase courte qui relie l'accroche aux phrases de l'auteur.", maxLength=170)
+
+
+def field_schema(max_chars: int) -> type[BaseModel]:
+    """One field asked again alone (targeted repair)."""
+    return create_model("FieldAnswer", value=(str, bounded("Le passage réécrit.", maxLength=max_chars)))
 
 
 class Brief(BaseModel):

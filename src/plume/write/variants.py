@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from plume.backends.base import Completion, Usage
 from plume.errors import InputError, PlumeError
 from plume.write.loop import adrive, drive
 from plume.write.output import document, write_atomic
 from plume.write.result import WriteResult
-from plume.write.schemas import Brief, schema_for
+from plume.write.schemas import DEFAULT_CTA, Brief, schema_for
 
 MANIFEST = "manifest.jsonl"
 BATCH_INFO = "batch.json"
-DEFAULT_CTA = "Parlons-en : un premier échange de 30 minutes, sans engagement."
 FINISHED = ("clean", "violations")
 
 
@@ -226,7 +226,8 @@ Event = Callable[[str, Variant, dict[str, Any] | None], None]
 async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[str], out_dir: Path, backend=None, *,
                         concurrency: int = 2, attempts: int = 3, repair: bool = True, house=None, corpus=None,
                         budget: int | None = None, on_event: Event | None = None, restart: bool = False,
-                        settings: dict[str, Any] | None = None) -> VariantsReport:
+                        settings: dict[str, Any] | None = None, strategy: str | None = None,
+                        candidates: int | None = None) -> VariantsReport:
     """Run the missing variants with at most `concurrency` model jobs at a time. `out_dir` resumes only a run
     of the same brief, audiences, formats and `settings` (see plume.write.resume); `restart` starts over."""
     from plume.corpus import load_corpus
@@ -267,7 +268,8 @@ async def arun_variants(brief: Brief | str, audiences: list[str], formats: list[
                 emit("start", v, None)
                 try:
                     job = generate_job(brief, v.audience, v.format, house=house, corpus=corpus, backend=backend,
-                                       attempts=attempts, repair=repair, budget=budget, command="variants")
+                                       attempts=attempts, repair=repair, budget=budget, command="variants",
+                                       strategy=strategy, candidates=candidates)
                     result = await adrive(job, backend)
                     done[v.id] = _save(out_dir, v, result)
                 except Exception as exc:  # one failed variant must not stop the others
@@ -349,16 +351,13 @@ class _Answered:
         return self.completion
 
 
-def _batch_completion(body: dict[str, Any], model: str):
-    from types import SimpleNamespace
-
+def _batch_completion(body: dict[str, Any], model: str) -> Completion:
     usage = body.get("usage") or {}
     choice = (body.get("choices") or [{}])[0]
     text = (choice.get("message") or {}).get("content") or ""
     ptoks, ctoks = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-    return SimpleNamespace(text=text, parsed=None, model=body.get("model") or model, backend="openai-batch",
-                           usage=SimpleNamespace(prompt_tokens=ptoks, completion_tokens=ctoks),
-                           cost_usd=_batch_cost(body.get("model") or model, ptoks, ctoks), history_id=None)
+    return Completion(text=text, parsed=None, model=body.get("model") or model, backend="openai-batch",
+                      usage=Usage(ptoks, ctoks), cost_usd=_batch_cost(body.get("model") or model, ptoks, ctoks))
 
 
 def _batch_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:

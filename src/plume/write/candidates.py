@@ -1,0 +1,108 @@
+"""Candidates: several answers to one prompt, each judged by the critic; the best wins, with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Candidate:
+    """One version of the piece after the deterministic fixes, and the critic's verdict on it.
+
+    `origin`: "model" (an answer to the first prompt), "fallback" (the author's material alone),
+    "repair:<field>" (a field asked again alone), "drop:<field>" (a field left out), "whole" (the whole
+    text asked again). `draft` is the text as rendered, before the safe fixes.
+    """
+
+    text: str
+    draft: str
+    errors: int
+    warnings: int
+    words: int
+    requested_words: int | None = None
+    voice: float | None = None
+    rules: list[str] = field(default_factory=list)
+    origin: str = "model"
+    history_id: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # the model-written fields, as used
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.errors == 0 and self.warnings == 0
+
+    @property
+    def length_deviation(self) -> float:
+        if not self.requested_words:
+            return 0.0
+        return abs(self.words - self.requested_words) / self.requested_words
+
+    def key(self) -> tuple:
+        """Fewest errors, then warnings, then a model answer over the fallback (which only stands in when
+        no answer is as clean), then length deviation (by 5 % steps), then closest voice."""
+        return (self.errors, self.warnings, self.origin == "fallback", round(self.length_deviation * 20),
+                -(self.voice or 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["clean"] = self.clean
+        data["length_deviation"] = round(self.length_deviation, 3)
+        return data
+
+
+def reason(best: Candidate, others: list[Candidate]) -> str:
+    """Why `best` beat the runner-up, in words."""
+    rest = [c for c in others if c is not best]
+    if not rest:
+        return "only candidate"
+    runner = min(rest, key=Candidate.key)
+    if best.errors != runner.errors:
+        return f"fewest errors ({best.errors} vs {runner.errors})"
+    if best.warnings != runner.warnings:
+        return f"fewest warnings ({best.warnings} vs {runner.warnings})"
+    if runner.origin == "fallback" or best.origin == "fallback":
+        return "a model answer as clean as the author's material alone"
+    if round(best.length_deviation * 20) != round(runner.length_deviation * 20):
+        return f"closest to the requested length ({best.length_deviation:.0%} vs {runner.length_deviation:.0%} off)"
+    if (best.voice or 0) != (runner.voice or 0):
+        return f"closest to the author's voice ({best.voice or 0:.3f} vs {runner.voice or 0:.3f})"
+    return "tie: first drawn"
+
+
+def choose(candidates: list[Candidate]) -> tuple[Candidate, str]:
+    """The best candidate (stable: the first drawn wins a tie) and the reason it won."""
+    best = min(candidates, key=Candidate.key)
+    return best, reason(best, candidates)
+
+
+def score_voice(candidates: list[Candidate], corpus=None) -> None:
+    """Fill `voice` where the scorer is available (scikit-learn); left None otherwise."""
+    from plume.voice import corpus_voice
+
+    todo = [c for c in candidates if c.voice is None]
+    if not todo:
+        return
+    scores = corpus_voice([c.text for c in todo], corpus)
+    if scores is None:
+        return
+    for c, s in zip(todo, scores):
+        c.voice = round(s, 4)
+
+
+def record(candidates: list[Candidate], winner: Candidate, why: str) -> None:
+    """Each candidate's verdict on its history row: scores, whether it won and why."""
+    try:
+        from plume.history import set_lint
+    except ImportError:
+        return
+    for i, c in enumerate(candidates):
+        if c.history_id is None:
+            continue
+        summary = {"errors": c.errors, "warnings": c.warnings, "clean": c.clean, "rules": c.rules,
+                   "candidate": i, "origin": c.origin, "words": c.words, "voice": c.voice,
+                   "winner": c is winner, "reason": why if c is winner else None}
+        try:
+            set_lint(c.history_id, summary)
+        except Exception:  # the log is a convenience; never lose the copy over it
+            pass

@@ -1,0 +1,422 @@
+"""Composition: the piece is built from the author's own sentences, word for word (the house file's pains,
+dimensions, benefits, offer and steps, sentences of the current notes, the brief's facts and call to
+action); the model writes only what must be new — a landing page's title and subtitle, a post's hook
+and one bridge sentence — as small JSON fields, N candidates scored by the critic. A field the critic
+faults is asked again alone, or dropped when the piece stands without it; when no answer passes, the
+author's material alone (a deterministic fallback) is the piece.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from plume.write.candidates import Candidate, choose, record, score_voice
+from plume.write.critic import Critic, blocking
+from plume.write.loop import Call, Job, Tally, Unusable, as_dicts
+from plume.write.material import (
+    Piece,
+    clean_pieces,
+    corpus_pieces,
+    distinct,
+    house_pieces,
+    noref,
+    pick,
+    rank,
+)
+from plume.write.result import WriteResult
+from plume.write.schemas import DEFAULT_CTA, Brief, LandingHead, PostHead, field_schema
+
+# what the model may write, and what may be left out when the critic faults it
+FIELDS = {"landing": ("title", "subtitle"), "linkedin": ("hook", "bridge")}
+DROPPABLE = {"bridge"}
+FIELD_CHARS = {"title": 80, "subtitle": 180, "hook": 120, "bridge": 170}
+FIELD_WORDS = {"landing": 24, "linkedin": 24}  # words the model's fields add, planned for
+
+
+def _sentence(text: str) -> str:
+    text = _line(text)
+    return text if not text or text.endswith((".", "!", "?", "…", ":")) else text + "."
+
+
+def _line(text: str) -> str:
+    from plume.write.render import clean_line
+
+    return clean_line(text)
+
+
+def _words(text: str) -> int:
+    from plume.corpus import count_words
+
+    return count_words(text)
+
+
+def query_of(brief: Brief) -> str:
+    return " ".join([brief.topic, brief.angle or "", *brief.facts])
+
+
+# --- landing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LandingPlan:
+    pains: list[str]
+    offer: str
+    facts: list[str]
+    dimensions: list[tuple[str, str]]
+    benefits: list[str]
+    steps: list[str]
+    cta: str
+    fallback: dict[str, str] = field(default_factory=dict)
+    more: list[str] = field(default_factory=list)  # the author's sentences after the offer
+
+    def material(self) -> list[str]:
+        return [*self.pains, self.offer, *self.more, *self.facts, *(r for _, r in self.dimensions),
+                *self.benefits, *self.steps]
+
+
+def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> LandingPlan:
+    """The author's sentences for the page, chosen and ordered for the brief, sized for `words`."""
+    q = query_of(brief)
+    pieces = clean_pieces(house_pieces(house, audience), house, audience)
+    kind = lambda k: [p for p in pieces if p.kind == k]  # noqa: E731
+    a = house.audience(audience)
+    offer = noref(a.offer)
+    dimensions = [(d.name, noref(d.role)) for d in house.dimensions]
+    steps = [p.text for p in kind("step")] or [noref(s) for s in a.steps]
+    cta = (brief.cta or DEFAULT_CTA).strip()
+    taken = [offer, *(r for _, r in dimensions), *steps, cta]
+    facts = []
+    for f in brief.facts:
+        if distinct(_sentence(f), taken):
+            facts.append(_sentence(f))
+            taken.append(facts[-1])
+    n_pains, n_benefits = 3, 3
+    pains = pick(kind("pain"), q, 5, taken)
+    benefits = pick(kind("benefit"), q, 7, taken + [p.text for p in pains])
+
+    def total(np: int, nb: int) -> int:
+        body = [*(p.text for p in pains[:np]), offer, *facts, *(f"{n} : {r}" for n, r in dimensions),
+                *(b.text for b in benefits[:nb]), *steps, cta, "Vous vous reconnaissez ? Trois dimensions "
+                "Ce que vous y gagnez Comment ça se passe Ce que je vous propose"]
+        return sum(_words(t) for t in body) + FIELD_WORDS["landing"]
+
+    while total(n_pains, n_benefits) < words * 0.97:
+        grown = False
+        if n_benefits < len(benefits) and total(n_pains, n_benefits + 1) <= words * 1.12:
+            n_benefits += 1
+            grown = True
+        if n_pains < len(pains) and total(n_pains, n_benefits) < words * 0.97 \
+                and total(n_pains + 1, n_benefits) <= words * 1.12:
+            n_pains += 1
+            grown = True
+        if not grown:
+            break
+    from plume.write.material import is_prose, is_situation
+
+    chosen_pains = [p.text for p in pains[:n_pains]]
+    chosen_benefits = [b.text for b in benefits[:n_benefits]]
+    sentences = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
+                             house, audience)
+    used = [*chosen_pains, *chosen_benefits, *taken]
+    subtitle = next((p.text for p in rank(sentences, q) if p.text.startswith("Vous ") and distinct(p.text, used)),
+                    house.preferred[0] if house.preferred else offer)
+    used.append(subtitle)
+    missing = words * 0.97 - total(n_pains, n_benefits) - _words(subtitle) + FIELD_WORDS["landing"] // 2
+    more: list[str] = []
+    for p in rank([p for p in sentences if is_prose(p.text) and not is_situation(p.text)], q):
+        if missing <= 8 or len(more) >= 3:
+            break
+        if distinct(p.text, used) and _words(p.text) <= missing + 8:
+            more.append(p.text)
+            used.append(p.text)
+            missing -= _words(p.text)
+    title = re.sub(r"\s*[.?!]+$", "", brief.topic.strip())
+    return LandingPlan(chosen_pains, offer, facts, dimensions, chosen_benefits, steps, cta,
+                       fallback={"title": title, "subtitle": subtitle}, more=more)
+
+
+def render_landing_plan(plan: LandingPlan, fields: dict[str, str]) -> str:
+    lines = [f"# {fields.get('title') or plan.fallback['title']}", ""]
+    if fields.get("subtitle"):
+        lines += [fields["subtitle"], ""]
+    lines += ["### Vous vous reconnaissez ?", "", *(f"- {p}" for p in plan.pains), ""]
+    lines += ["### Ce que je vous propose", "", " ".join([plan.offer, *plan.more]), ""]
+    if plan.facts:
+        lines += [*(f"- {f}" for f in plan.facts), ""]
+    lines += ["### Trois dimensions", "", *(f"- **{n}** : {r}" for n, r in plan.dimensions), ""]
+    lines += ["### Ce que vous y gagnez", "", *(f"- {b}" for b in plan.benefits), ""]
+    lines += ["### Comment ça se passe", "", *(f"{i}. {s}" for i, s in enumerate(plan.steps, 1)), ""]
+    lines += [f"**{plan.cta}**", ""]
+    return "\n".join(lines)
+
+
+# --- LinkedIn --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PostPlan:
+    paragraphs: list[list[str]]
+    intro: str
+    bullets: list[str]
+    cta: str
+    hashtags: list[str]
+    fallback: dict[str, str] = field(default_factory=dict)
+
+    def material(self) -> list[str]:
+        return [*(s for p in self.paragraphs for s in p), self.intro, *self.bullets]
+
+
+def _bullet_groups(house, corpus, audience: str) -> list[tuple[str, list[str]]]:
+    """Lists the author wrote (intro line, items): the verbs of 000, the three dimensions, the benefits."""
+    groups: dict[str, list[str]] = {}
+    for p in clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "item"], house, audience):
+        groups.setdefault(p.name, []).append(p.text)
+    out = [(intro, items) for intro, items in groups.items() if len(items) >= 3]
+    out.append(("Mon positionnement en trois dimensions :",
+                [f"{d.name} : {noref(d.role)[0].lower()}{noref(d.role)[1:]}" for d in house.dimensions]))
+    return out
+
+
+def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPlan:
+    """The author's sentences for the post, sized for `words`: the reader's situation, the brief's facts,
+    one of the author's lists, what the reader gains; closest to the brief first, none saying another's."""
+    from plume.write.material import is_prose, is_situation, similarity, stems
+
+    q = query_of(brief)
+    qs = stems(q)
+    cta = (brief.cta or DEFAULT_CTA).strip()
+    groups = _bullet_groups(house, corpus, audience)
+    intro, items = max(groups, key=lambda g: similarity(stems(" ".join(g[1])), qs))
+    ranked = rank([Piece(t, "item", "") for t in items], q)[:4 if words >= 170 else 3]
+    bullets = [t for t in items if t in {p.text for p in ranked}]  # the author's order
+    taken = [*bullets, cta]
+    facts = []
+    for f in (_sentence(f) for f in brief.facts):  # the brief's own words: kept unless a bullet says them
+        if len(facts) < 2 and distinct(f, bullets, 0.5) and f not in facts:
+            facts.append(f)
+            taken.append(f)
+    house_side = [p for p in clean_pieces(house_pieces(house, audience), house, audience)
+                  if p.kind in ("pain", "offer")]
+    corpus_side = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
+                               house, audience)
+    hook_pain = next((p.text for p in rank([p for p in house_side if p.kind == "pain"], q)
+                      if distinct(p.text, taken)), "")
+    taken.append(hook_pain)
+    prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side if is_prose(p.text)]
+    situation = [p for p in prose if is_situation(p.text)]
+    answer = [p for p in prose if not is_situation(p.text)]
+    budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook_pain]) - 3
+
+    def take(pieces: list[Piece], k: int) -> list[str]:
+        nonlocal budget
+        out = []
+        for p in rank(pieces, q):
+            if len(out) >= k or budget <= 6:
+                break
+            if distinct(p.text, taken) and _words(p.text) <= budget + 6:
+                out.append(p.text)
+                taken.append(p.text)
+                budget -= _words(p.text)
+        return out
+
+    first = take(situation, 1)
+    gains = take(answer, 2)
+    more = take(situation + answer, 2) if budget > 12 else []
+    summary = [t for t in gains + more if t.startswith("En résumé")]
+    gains = [t for t in gains if t not in summary]
+    more = [t for t in more if t not in summary]
+    paragraphs = [first + more[:1], facts, gains + more[1:], summary]
+    tags = house.audience(audience).hashtags
+    ranked_tags = rank([Piece(t, "tag", "") for t in tags[1:]], q)[:2]
+    hashtags = tags[:1] + [p.text for p in ranked_tags]
+    return PostPlan([p for p in paragraphs if p], intro, bullets, cta, hashtags,
+                    fallback={"hook": hook_pain, "bridge": ""})
+
+
+def render_post_plan(plan: PostPlan, fields: dict[str, str], markdown: bool = False) -> str:
+    """Hook, the reader's situation, the bridge and the facts, the author's list, the gains, the call to
+    action, the hashtags."""
+    hook = fields.get("hook") or plan.fallback["hook"]
+    blocks = [f"**{hook}**" if markdown else hook]
+    paragraphs = [list(p) for p in plan.paragraphs]
+    if fields.get("bridge"):
+        at = 1 if len(paragraphs) > 1 else 0
+        paragraphs[at:at] = [[fields["bridge"]]] if at >= len(paragraphs) else []
+        if at < len(paragraphs):
+            paragraphs[at].insert(0, fields["bridge"])
+    mark = "- " if markdown else "• "
+    listed = "\n".join([plan.intro, *(mark + b for b in plan.bullets)])
+    texts = [" ".join(p) for p in paragraphs if p]
+    tail = [t for t in texts[2:]]
+    blocks += texts[:2] + [listed] + tail
+    blocks.append(plan.cta)
+    blocks.append(" ".join(f"#{t}" for t in plan.hashtags))
+    return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+# --- the job ---------------------------------------------------------------------------------------
+
+
+def _fields_of(completion, schema, format: str) -> dict[str, str] | None:
+    from plume.write.render import parse_structured
+
+    parsed = completion.parsed if isinstance(completion.parsed, schema) else parse_structured(completion.text, schema)
+    if parsed is None:
+        return None
+    out = {}
+    for name in FIELDS[format]:
+        value = _line(getattr(parsed, name, "") or "")
+        out[name] = value
+    return out
+
+
+def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None, backend=None,
+                candidates: int = 3, attempts: int = 3, repair: bool = True, markdown: bool = False,
+                budget: int | None = None, command: str = "generate", temperature: float = 0.7,
+                words: int | None = None) -> Job:
+    """The composition pipeline as a job (see plume.write.loop): yields batches of calls."""
+    from plume import prompts
+    from plume.corpus import load_corpus
+    from plume.lint.target import Target
+
+    corpus = corpus or load_corpus()
+    house.audience(audience)
+    words = words or brief.words or house.format(format).default_words
+    if format == "landing":
+        plan: Any = plan_landing(brief, audience, house, corpus, words)
+        schema: type = LandingHead
+        render = lambda f: render_landing_plan(plan, f)  # noqa: E731
+    elif format == "linkedin":
+        plan = plan_post(brief, audience, house, corpus, words)
+        schema = PostHead
+        render = lambda f: render_post_plan(plan, f, markdown)  # noqa: E731
+    else:
+        from plume.errors import InputError
+
+        raise InputError(f"format {format!r}: composition knows landing and linkedin")
+    prompt = prompts.compose_prompt(brief, audience, format, plan.material(), house=house, backend=backend,
+                                    budget=budget)
+    target = Target(audience=audience, format=format, cta=plan.cta, words=words, instructions=prompt.instructions)
+    critic = Critic(house, target)
+    meta = {"command": command, "audience": audience, "format": format, "strategy": "compose"}
+    tally = Tally()
+    pool: list[Candidate] = []
+    stats = {"calls": 0, "field_repairs": 0, "dropped": 0, "repair_tokens": 0}
+
+    def judge(fields: dict[str, str], origin: str, history_id=None) -> Candidate:
+        fixed = {}
+        for name, value in fields.items():
+            fixed[name] = critic.fix_field(value)[0].strip() if value else ""
+        draft = render(fixed)
+        text, result = critic.fix(draft)
+        c = Candidate(text=text, draft=draft, errors=result.errors, warnings=result.warnings, words=_words(text),
+                      requested_words=words, rules=sorted({v.rule for v in blocking(result.violations)}),
+                      origin=origin, history_id=history_id, fields=fixed, violations=as_dicts(result.violations))
+        pool.append(c)
+        return c
+
+    n = max(1, candidates)
+    answers = yield [Call(prompt.messages, 160, schema, temperature, {**meta, "candidate": i}) for i in range(n)]
+    stats["calls"] += n
+    first: list[Candidate] = []
+    for a in answers:
+        tally.add(a)
+        if isinstance(a, Unusable):
+            continue
+        got = _fields_of(a, schema, format)
+        if got is not None:
+            first.append(judge(got, "model", a.history_id))
+    fallback = judge(dict(plan.fallback), "fallback")
+    first_pass = min(first, key=Candidate.key) if first else fallback
+    rounds = 1
+    drawn = lambda: [c for c in pool if c.origin != "fallback"]  # noqa: E731 - repairs start from an answer
+    best = choose(drawn())[0] if drawn() else fallback
+    while repair and drawn() and not best.clean and rounds < max(1, attempts):
+        faults = _faults(best, critic)
+        if not faults:
+            break
+        calls, asked = [], []
+        for name, problems in faults.items():
+            if name in DROPPABLE:
+                judge({**best.fields, name: ""}, f"drop:{name}")
+                stats["dropped"] += 1
+            elif name in best.fields and best.fields[name]:
+                p = prompts.field_repair_prompt(name, best.fields[name], problems, audience, format, house=house,
+                                                backend=backend, topic=brief.topic)
+                calls.append(Call(p.messages, 90, field_schema(FIELD_CHARS[name]), 0.5, {**meta, "repair": name}))
+                asked.append(name)
+        if calls:
+            answers = yield calls
+            stats["calls"] += len(calls)
+            stats["field_repairs"] += len(calls)
+            rounds += 1
+            fields = dict(best.fields)
+            for name, a in zip(asked, answers):
+                tally.add(a)
+                if isinstance(a, Unusable):
+                    continue
+                stats["repair_tokens"] += a.usage.completion_tokens
+                value = _repaired_value(a)
+                if value:
+                    fields[name] = value
+                    judge({**best.fields, name: value}, f"repair:{name}", a.history_id)
+            if len(asked) > 1:
+                judge(fields, "repair:" + "+".join(asked))
+        previous = best
+        best = choose(drawn())[0]
+        if best is previous:
+            break
+    score_voice(pool, corpus)
+    best, why = choose(pool)
+    record(pool, best, why)
+    whole = 2 * words + 120  # what asking the whole piece again would have cost in completion tokens
+    return WriteResult(
+        text=best.text,
+        audience=audience,
+        format=format,
+        brief=brief,
+        violations=best.violations,
+        first_pass_violations=first_pass.violations,
+        attempts=rounds,
+        errors=best.errors,
+        warnings=best.warnings,
+        strategy="compose",
+        candidates=pool,
+        winner=pool.index(best),
+        winner_reason=why,
+        model_calls=stats["calls"],
+        field_repairs=stats["field_repairs"],
+        dropped_fields=stats["dropped"],
+        repair_tokens=stats["repair_tokens"],
+        tokens_saved=max(0, (rounds - 1) * whole - stats["repair_tokens"]),
+        lints=critic.lints,
+        **tally.fields(),
+    )
+
+
+def _repaired_value(completion) -> str:
+    from plume.write.render import parse_structured
+
+    parsed = parse_structured(completion.text, field_schema(400))
+    return _line(parsed.value) if parsed is not None else ""
+
+
+def _faults(best: Candidate, critic: Critic) -> dict[str, list[str]]:
+    """The model-written fields the critic faults in `best`, with the messages (a field alone, then its
+    place in the whole text); {} when every fault lies in the author's material or is global."""
+    faults: dict[str, list[str]] = {}
+    for name, value in best.fields.items():
+        if not value:
+            continue
+        alone = critic.lint(value, critic.field_target())
+        problems = [v.message for v in blocking(alone.violations)]
+        start = best.text.find(value)
+        if start >= 0:
+            end = start + len(value)
+            problems += [v["message"] for v in best.violations if v["severity"] in ("error", "warning")
+                         and v["start"] < end and v["end"] > start and v["message"] not in problems]
+        if problems:
+            faults[name] = problems
+    return faults

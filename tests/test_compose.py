@@ -1,0 +1,134 @@
+"""Composition, best-of-N and targeted repair, over the scripted OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from scripted_server import Reply, ScriptedServer
+
+from plume.backends import get_backend
+from plume.house import load_house
+from plume.write import Brief, generate
+from plume.write.material import noref
+
+BRIEF = Brief(
+    topic="Tester un soutien de direction à temps partagé avant de recruter à temps plein",
+    angle="Une embauche à temps plein semble prématurée ; un test à temps partagé permet d'évaluer les bénéfices.",
+    facts=["Un test à temps partagé, sans engagement long terme."],
+    cta="Échangeons 30 minutes pour cadrer un premier test à temps partagé.",
+)
+GOOD_HEAD = {"title": "Tester avant de recruter", "subtitle": "Vous gagnez du recul sans recruter à temps plein."}
+BAD_HEAD = {"title": "Le bon soutien pour les C-level", "subtitle": "Vous gagnez du recul sans recruter à temps plein."}
+GOOD_HOOK = {"hook": "Recruter à temps plein vous semble prématuré ?", "bridge": "Je vous propose de commencer petit."}
+
+
+def js(data: dict) -> Reply:
+    return Reply(json.dumps(data, ensure_ascii=False))
+
+
+def backend(srv):
+    return get_backend(model="scripted-model", base_url=srv.base_url)
+
+
+def norm(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_landing_uses_the_authors_sentences_verbatim_and_the_cta_once():
+    house = load_house()
+    with ScriptedServer([js(GOOD_HEAD)]) as srv:
+        r = generate(BRIEF.model_copy(update={"words": 320}), "pme", "landing", backend(srv), candidates=1)
+        sent = srv.requests[0]
+    text = norm(r.text)
+    assert r.strategy == "compose" and r.model_calls == 1
+    assert set(sent["response_format"]["json_schema"]["schema"]["properties"]) == {"title", "subtitle"}
+    for d in house.dimensions:
+        assert f"**{d.name}** : {norm(noref(d.role))}" in text
+    assert all(norm(noref(s)) in text for s in house.audience("pme").steps[:3])
+    assert sum(norm(noref(p)) in text for p in house.audience("pme").pains) >= 3
+    assert text.count(BRIEF.cta) == 1 and text.rstrip().endswith(f"**{BRIEF.cta}**")
+    assert "temps partagé" in text.split("### Comment ça se passe")[1].splitlines()[2]  # the trial comes first
+
+
+def test_best_of_n_draws_concurrently_and_the_clean_candidate_wins():
+    with ScriptedServer([js(BAD_HEAD), js(GOOD_HEAD), js(BAD_HEAD)]) as srv:
+        r = generate(BRIEF, "pme", "landing", backend(srv), candidates=3, repair=False)
+    assert len(srv.requests) == 3 and r.model_calls == 3
+    models = [c for c in r.candidates if c.origin == "model"]
+    assert len(models) == 3 and sorted(c.errors > 0 for c in models) == [False, True, True]  # drawn in any order
+    assert r.text.startswith("# Tester avant de recruter") and r.errors == 0
+    assert r.candidates[r.winner].fields["title"] == GOOD_HEAD["title"] and r.candidates[r.winner].origin == "model"
+    assert sum("C-level" in c.draft for c in models) == 2 and r.first_candidate is models[0]
+    data = r.to_dict()
+    assert data["winner_reason"] and len(data["candidates"]) == len(r.candidates)
+
+
+def test_a_faulty_field_is_asked_again_alone():
+    tutoie = {**GOOD_HEAD, "title": "Tu testes avant de recruter"}
+    with ScriptedServer([js(tutoie), js({"value": "Tester avant de recruter à temps plein"})]) as srv:
+        r = generate(BRIEF, "pme", "landing", backend(srv), candidates=1)
+        repair = srv.requests[1]
+    assert len(srv.requests) == 2 and r.field_repairs == 1 and r.model_calls == 2
+    assert set(repair["response_format"]["json_schema"]["schema"]["properties"]) == {"value"}
+    assert "Tu testes avant de recruter" in repair["messages"][1]["content"]  # the field, quoted
+    assert "vouvoie" in repair["messages"][1]["content"]  # and what is wrong with it
+    assert r.text.startswith("# Tester avant de recruter à temps plein") and r.errors == 0
+    assert r.candidates[r.winner].origin == "repair:title"
+
+
+def test_a_faulty_bridge_is_dropped_without_a_model_call():
+    bad_bridge = {**GOOD_HOOK, "bridge": "Les C-level le savent bien."}
+    with ScriptedServer([js(bad_bridge)]) as srv:
+        r = generate(BRIEF, "pme", "linkedin", backend(srv), candidates=1)
+    assert len(srv.requests) == 1 and r.dropped_fields == 1
+    assert "C-level" not in r.text and r.candidates[r.winner].origin == "drop:bridge"
+    assert norm(r.text).startswith(GOOD_HOOK["hook"])
+
+
+def test_post_reuses_the_authors_sentences_house_hashtags_and_the_cta_once():
+    house = load_house()
+    with ScriptedServer([js(GOOD_HOOK)] * 2) as srv:
+        r = generate(BRIEF.model_copy(update={"words": 160}), "coo", "linkedin", backend(srv), candidates=2)
+    text = norm(r.text)
+    assert text.count(BRIEF.cta) == 1 and "…" not in text
+    tags = text.rstrip().splitlines()[-1].split()
+    assert tags and all(t.lstrip("#") in house.audience("coo").hashtags for t in tags)
+    assert "Un test à temps partagé, sans engagement long terme." in text  # the brief's fact, word for word
+    body = [line for line in text.split("\n\n")[1:-2] if GOOD_HOOK["bridge"] not in line]
+    assert body and all(len(line) > 20 for line in body)
+
+
+def test_when_no_answer_passes_the_authors_material_alone_is_the_piece():
+    with ScriptedServer([js(BAD_HEAD)] * 2) as srv:
+        r = generate(BRIEF, "pme", "landing", backend(srv), candidates=2, repair=False)
+    assert r.candidates[r.winner].origin == "fallback" and r.errors == 0
+    assert r.text.startswith(f"# {BRIEF.topic}")
+
+
+def test_free_strategy_best_of_n_keeps_the_clean_answer():
+    bad = {"hook": "Vous êtes débordé ?", "paragraphs": ["Les C-level le savent.", "Je débloque ce qui stagne."],
+           "bullets": [], "closing": "Et vous ?", "hashtags": ["PME"]}
+    good = {**bad, "paragraphs": ["Tout semble urgent.", "Je débloque ce qui stagne."]}
+    with ScriptedServer([js(bad), js(good)]) as srv:
+        r = generate("Prendre du recul", "pme", "linkedin", backend(srv), strategy="free", candidates=2)
+    assert len(srv.requests) == 2 and r.attempts == 1 and r.clean
+    assert sorted(c.errors > 0 for c in r.candidates) == [False, True] and "fewest errors" in r.winner_reason
+
+
+def test_async_driver_runs_the_batch_as_concurrent_requests():
+    from plume.write.generate import generate_job
+    from plume.write.loop import adrive
+
+    house = load_house()
+    with ScriptedServer([js(GOOD_HEAD)] * 3) as srv:
+        b = backend(srv)
+
+        async def main():
+            try:
+                return await adrive(generate_job(BRIEF, "cos", "landing", house=house, backend=b, candidates=3), b)
+            finally:
+                await b.aclose()
+
+        r = asyncio.run(main())
+    assert len(srv.requests) == 3 and r.model_calls == 3 and r.errors == 0
