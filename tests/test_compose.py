@@ -111,8 +111,8 @@ def test_free_strategy_best_of_n_keeps_the_clean_answer():
            "bullets": [], "closing": "Et vous ?", "hashtags": ["PME"]}
     good = {**bad, "paragraphs": ["Tout semble urgent.", "Je débloque ce qui stagne."]}
     with ScriptedServer([js(bad), js(good)]) as srv:
-        r = generate("Prendre du recul", "pme", "linkedin", backend(srv), strategy="free", candidates=2)
-    assert len(srv.requests) == 2 and r.attempts == 1 and r.clean
+        r = generate("Prendre du recul", "pme", "linkedin", backend(srv), strategy="free", candidates=2, repair=False)
+    assert len(srv.requests) == 2 and r.attempts == 1 and r.errors == 0
     assert sorted(c.errors > 0 for c in r.candidates) == [False, True] and "fewest errors" in r.winner_reason
 
 

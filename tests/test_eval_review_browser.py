@@ -49,7 +49,7 @@ def run_dir(tmp_path):
         backend = get_backend(model="scripted-model", base_url=srv.base_url)
         try:
             run_eval(load_briefs(path), out=out, backend=backend, audiences=["pme", "coo"],
-                     voice=house_voice_model(), chart=False)
+                     voice=house_voice_model(), chart=False, strategy="free")
         finally:
             backend.close()
     return out

@@ -122,7 +122,7 @@ def test_a_corrupt_or_truncated_history_is_one_line_exit_2_and_generate_keeps_wo
             assert str(path) in proc.stderr
     with ScriptedServer([Reply(json.dumps(POST, ensure_ascii=False))]) as srv:
         gen = run("generate", "Garder le cap", "-a", "pme", "--attempts", "1", "--base-url", srv.base_url,
-                  "--model", "m", PLUME_HOME=str(tmp_path / "garbage"))
+                  "--model", "m", "--strategy", "free", PLUME_HOME=str(tmp_path / "garbage"))
     assert gen.returncode in (0, 1) and "Tout semble urgent" in gen.stdout, gen.stderr
     assert "Traceback" not in gen.stderr and "history not written" in gen.stderr and str(tmp_path) in gen.stderr
 

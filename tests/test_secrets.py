@@ -34,7 +34,7 @@ def project(tmp_path):
 def test_a_key_echoed_in_an_error_body_never_reaches_stderr_or_history(status, project, plume_home):
     with ScriptedServer([Reply(status=status, echo_auth=True)] * 2) as srv:
         gen = run("generate", "Garder le cap", "-a", "pme", "--base-url", srv.base_url, "--model", "m",
-                  cwd=project, OPENAI_API_KEY=KEY)
+                  "--strategy", "free", cwd=project, OPENAI_API_KEY=KEY)
         assert srv.headers and srv.headers[0]["authorization"] == f"Bearer {KEY}"  # the key was sent
     assert gen.returncode == 3 and "you sent: Bearer ***" in gen.stderr and "Traceback" not in gen.stderr
     assert "scripted error" in everything(plume_home)
@@ -60,9 +60,11 @@ def test_a_key_in_the_base_url_user_info_is_masked_everywhere(project, plume_hom
         url = srv.base_url.replace("http://", f"http://plume:{URL_KEY}@")
         target = project / "post.md"
         ok = run("generate", "Garder le cap", "-a", "pme", "--base-url", url, "--model", "m", "--attempts", "1",
+                 "--strategy", "free",
                  "--out", str(target), cwd=project)
         describe = run("backend", "--json", "--base-url", url, "--model", "m", cwd=project)
         failed = run("generate", "Garder le cap", "-a", "pme", "--base-url", url, "--model", "m", "--json",
+                     "--strategy", "free",
                      cwd=project)
     assert ok.returncode in (0, 1), ok.stderr
     assert target.is_file() and "backend: 127.0.0.1:" in target.read_text(encoding="utf-8")

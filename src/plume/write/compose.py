@@ -298,7 +298,8 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         raise InputError(f"format {format!r}: composition knows landing and linkedin")
     prompt = prompts.compose_prompt(brief, audience, format, plan.material(), house=house, backend=backend,
                                     budget=budget)
-    target = Target(audience=audience, format=format, cta=plan.cta, words=words, instructions=prompt.instructions)
+    target = Target(audience=audience, format=format, cta=plan.cta, words=brief.words,
+                    instructions=prompt.instructions)
     critic = Critic(house, target)
     meta = {"command": command, "audience": audience, "format": format, "strategy": "compose"}
     tally = Tally()

@@ -90,7 +90,9 @@ def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None
     prompt = prompts.generate_prompt(brief, audience, format, house=house, corpus=corpus, backend=backend, budget=budget)
     meta = {"command": command, "audience": audience, "format": format, "strategy": "free"}
     max_tokens = max_tokens_for(format, words)
-    target = Target(audience=audience, format=format, cta=brief.cta, words=words, instructions=prompt.instructions)
+    # the critic judges the length the brief asked for (none asked: no length verdict)
+    target = Target(audience=audience, format=format, cta=brief.cta, words=brief.words,
+                    instructions=prompt.instructions)
 
     def repair_call(text: str, violations: list) -> Call:
         p = prompts.repair_prompt(text, violations, audience, format, task="generate", structured=schema is not None,

@@ -276,12 +276,26 @@ def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> W
 def _batch(backend, calls: list[Call], on_delta) -> list[Answer]:
     from concurrent.futures import ThreadPoolExecutor
 
+    def one(call: Call, stream: bool) -> Answer | BaseException:
+        try:
+            return _stream(backend, call, on_delta) if stream else _call(backend.complete, call)
+        except Exception as exc:  # one failed candidate does not sink the others
+            return exc
+
     if len(calls) == 1:
-        return [_stream(backend, calls[0], on_delta) if on_delta else _call(backend.complete, calls[0])]
+        return _survivors([one(calls[0], on_delta is not None)])
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        rest = [pool.submit(_call, backend.complete, c) for c in calls[1:]]
-        head = _stream(backend, calls[0], on_delta) if on_delta else _call(backend.complete, calls[0])
-        return [head, *(f.result() for f in rest)]
+        rest = [pool.submit(one, c, False) for c in calls[1:]]
+        head = one(calls[0], on_delta is not None)
+        return _survivors([head, *(f.result() for f in rest)])
+
+
+def _survivors(answers: list) -> list[Answer]:
+    """The batch's answers, a failed request standing as an unusable answer; all failed: the first error."""
+    errors = [a for a in answers if isinstance(a, BaseException)]
+    if len(errors) == len(answers):
+        raise errors[0]
+    return [Unusable(a) if isinstance(a, BaseException) else a for a in answers]
 
 
 async def adrive(job: Job, backend) -> WriteResult:
@@ -292,7 +306,8 @@ async def adrive(job: Job, backend) -> WriteResult:
     call = next(job)
     while True:
         if isinstance(call, list):
-            answer: Any = list(await asyncio.gather(*(_acall(backend, c) for c in call)))
+            answer: Any = _survivors(list(await asyncio.gather(*(_acall(backend, c) for c in call),
+                                                               return_exceptions=True)))
         else:
             answer = await _acall(backend, call)
         done, value = await asyncio.to_thread(_step, job, answer)
