@@ -111,7 +111,8 @@ def test_readme_commands_logic_on_a_fresh_virtual_environment(tmp_path):
     job = readme_commands()[0].split(" && ")[1]
     argv = [str(plume), *[a.strip('"') for a in re.findall(r'"[^"]*"|\S+', job)][1:]]
     with ScriptedServer([reply(POST)]) as srv:
-        done = subprocess.run([*argv, "--base-url", srv.base_url, "--model", "m"], cwd=checkout, capture_output=True,
+        done = subprocess.run([*argv, "--strategy", "free", "--base-url", srv.base_url, "--model", "m"], cwd=checkout,
+                              capture_output=True,
                               text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Tout semble urgent" in done.stdout.replace("\u202f", " ")
@@ -134,7 +135,7 @@ def test_variants_exit_0_with_remaining_warnings_and_strict_exit_1(tmp_path):
         out = tmp_path / f"v{int(strict)}"
         with ScriptedServer(responder=lambda body: reply(BAD_POST)) as srv:
             result = run(["variants", "run", "Prendre du recul", "--audiences", "pme", "--formats", "linkedin",
-                          "--out", str(out), "--base-url", srv.base_url, "--model", "m", "--attempts", "1",
+                          "--out", str(out), "--base-url", srv.base_url, "--model", "m", "--attempts", "1", "--strategy", "free",
                           *(["--strict"] if strict else [])])
         assert result.exit_code == code, result.output
         assert "pme-linkedin: 1 error(s)" in result.stderr and "plume lint" in result.stderr
@@ -238,7 +239,7 @@ def test_config_is_found_in_a_parent_folder_and_wins_over_the_api_key(vault, mon
     with ScriptedServer([reply(POST)]) as srv:
         with open(vault / "plume.toml", "a", encoding="utf-8") as fh:
             fh.write(f'\n[backend]\nbase_url = "{srv.base_url}"\nmodel = "m"\n')
-        result = run(["generate", "Prendre du recul", "-a", "pme"])
+        result = run(["generate", "Prendre du recul", "-a", "pme", "--strategy", "free"])
         assert result.exit_code == 0, result.output
         assert len(srv.requests) == 1  # the vault's server, not OpenAI
 
@@ -259,7 +260,7 @@ def test_unknown_keys_name_the_file_and_the_key(tmp_path, monkeypatch, extra, ke
 def test_output_has_flat_properties_and_the_lint_status_plume_lint_gives(vault, markdown):
     out = vault / "Plume" / "post.md"
     with ScriptedServer([reply(BAD_POST)]) as srv:
-        result = run(["generate", "Prendre du recul", "-a", "pme", "--attempts", "1", "--cta", "Parlons-en.",
+        result = run(["generate", "Prendre du recul", "-a", "pme", "--attempts", "1", "--cta", "Parlons-en.", "--strategy", "free",
                       "--base-url", srv.base_url, "--model", "m", "--out", str(out),
                       *(["--markdown"] if markdown else [])])
     assert result.exit_code == 0, result.output
@@ -286,7 +287,7 @@ def test_output_has_flat_properties_and_the_lint_status_plume_lint_gives(vault, 
 
 def test_variants_resume_only_the_same_brief_else_exit_2_and_restart_keeps_the_old_files(tmp_path):
     out = tmp_path / "variantes"
-    args = ["--audiences", "pme", "--formats", "linkedin", "--out", str(out), "--model", "m"]
+    args = ["--audiences", "pme", "--formats", "linkedin", "--out", str(out), "--model", "m", "--strategy", "free"]
     with ScriptedServer(responder=lambda body: reply(POST)) as srv:
         first = run(["variants", "run", "Premier sujet", *args, "--base-url", srv.base_url])
         assert first.exit_code == 0, first.output
@@ -322,7 +323,7 @@ def test_lint_without_audience_names_the_rules_it_skipped_or_uses_the_configured
 def test_history_off_on_path_and_search(plume_home):
     assert run(["history", "path"]).stdout.strip() == str(plume_home / "history.db")
     with ScriptedServer([reply(POST)] * 3) as srv:
-        common = ["-a", "pme", "--base-url", srv.base_url, "--model", "m"]
+        common = ["-a", "pme", "--base-url", srv.base_url, "--model", "m", "--strategy", "free"]
         assert run(["generate", "Premier sujet", *common]).exit_code == 0
         off = run(["history", "--off"])
         assert off.exit_code == 0 and "off" in off.stderr
