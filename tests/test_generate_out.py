@@ -19,7 +19,7 @@ def answers(n: int = 3) -> list[Reply]:
 
 
 def generate(srv, *args, cwd=None, **env):
-    return run("generate", "Garder le cap", "-a", "pme", "--attempts", "1", "--base-url", srv.base_url,
+    return run("generate", "Garder le cap", "-a", "pme", "--attempts", "1", "--strategy", "free", "--base-url", srv.base_url,
                "--model", "m", *args, cwd=cwd, **env)
 
 
@@ -89,7 +89,8 @@ def test_every_call_is_logged_when_the_configuration_is_good(tmp_path, plume_hom
 
 def test_a_missing_brief_file_is_an_error_not_a_topic(tmp_path):
     with ScriptedServer(answers()) as srv:
-        results = [run("generate", name, "-a", "pme", "--base-url", srv.base_url, "--model", "m", cwd=tmp_path)
+        results = [run("generate", name, "-a", "pme", "--strategy", "free", "--base-url", srv.base_url, "--model", "m",
+                       cwd=tmp_path)
                    for name in ("missing.yaml", "brief.YML", "notes/draft.md")]
         calls = len(srv.requests)
     assert calls == 0

@@ -38,7 +38,7 @@ def answer(delay: float = 0.0):
 
 def variants(srv, out):
     backend = get_backend(model="m", base_url=srv.base_url, max_retries=0)
-    return run_variants(BRIEF, AUDIENCES, FORMATS, out, backend, concurrency=2, attempts=1)
+    return run_variants(BRIEF, AUDIENCES, FORMATS, out, backend, concurrency=2, attempts=1, strategy="free")
 
 
 def lines(out) -> list[str]:
@@ -74,7 +74,8 @@ def test_temporary_files_left_by_a_kill_are_removed(tmp_path):
 def test_random_kills_lose_no_record_and_leave_no_temporary_file(tmp_path):
     out = tmp_path / "out"
     rng = random.Random(13)
-    args = plume_cmd("variants", "Garder le cap", "--out", str(out), "--concurrency", "2", "--attempts", "1")
+    args = plume_cmd("variants", "Garder le cap", "--out", str(out), "--concurrency", "2", "--attempts", "1",
+                     "--strategy", "free")
     with ScriptedServer(responder=answer(delay=0.15)) as srv:
         args += ["--base-url", srv.base_url, "--model", "m"]
         deadline = time.monotonic() + 120
@@ -103,7 +104,8 @@ def test_out_that_is_a_file_or_a_read_only_folder_is_refused_before_any_call(tmp
     ro.chmod(0o555)
     try:
         with ScriptedServer(responder=answer()) as srv:
-            procs = [run("variants", "Garder le cap", "--out", str(where), "--base-url", srv.base_url, "--model", "m")
+            procs = [run("variants", "Garder le cap", "--out", str(where), "--base-url", srv.base_url, "--model", "m",
+                         "--strategy", "free")
                      for where in (afile, ro, ro / "sub")]
             calls = len(srv.requests)
     finally:

@@ -47,7 +47,7 @@ def _line(text: str) -> str:
 
 
 def _words(text: str) -> int:
-    from plume.corpus import count_words
+    from plume.markdown import count_words
 
     return count_words(text)
 

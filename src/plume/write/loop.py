@@ -239,7 +239,7 @@ def lint_loop(
 
 
 def _words(text: str) -> int:
-    from plume.corpus import count_words
+    from plume.markdown import count_words
 
     return count_words(text)
 
