@@ -90,5 +90,5 @@ briefs:
     topic: "Sujet Alpha : prendre du recul"
     angle: "Quand tout est urgent."
     facts: ["Un test à temps partagé."]
-    words: {linkedin: 30, landing: 100}
+    words: {linkedin: 30, landing: 90}
 """
