@@ -33,6 +33,9 @@ def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+MAX_HOLDERS = 16  # earlier sentences remembered per n-gram: enough to find a repeat, never quadratic
+
+
 def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule = c.rule
     n = rule.n
@@ -62,7 +65,9 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
             index = len(earlier)
             earlier.append((s, e, len(grams)))
             for g in grams:
-                seen.setdefault(g, []).append(index)
+                holders = seen.setdefault(g, [])
+                if len(holders) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
+                    holders.append(index)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,15 +36,19 @@ class Compiled:
 
 def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iterator[re.Match[str]]:
     """Matches of the rule's terms that are uses: not masked, not mentioned, not an exception."""
-    excepted: list[tuple[int, int]] | None = None
+    excepted: tuple[list[int], list[int]] | None = None
     for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start):
         s, e = m.span()
         if ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
             continue
         if c.exceptions is not None:
             if excepted is None:
-                excepted = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start)]
-            if any(xs <= s and e <= xe for xs, xe in excepted):
+                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start)]
+                excepted = ([xs for xs, _ in spans], [xe for _, xe in spans])
+            # the exception matches are non-overlapping and in order: only the last one starting at or
+            # before s can contain the match (a bisection, not a scan: linear in the text overall)
+            k = bisect_right(excepted[0], s) - 1
+            if k >= 0 and e <= excepted[1][k]:
                 continue
         yield m
 

@@ -110,14 +110,20 @@ class Tokens:
 
     def __init__(self, lower: str, start: int, never: Spans):
         found = list(_TOKEN.finditer(lower, start))
-        words = [m.group() for m in found]
         starts = [m.start() for m in found]
         ends = [m.end() for m in found]
-        for s, e in reversed([(s, e) for s, e in never if e > start]):
-            i, j = bisect_right(ends, s), bisect_left(starts, e)  # the words overlapping [s, e)
-            if i < j:
-                del words[i:j], starts[i:j], ends[i:j]
-        self.words, self.starts, self.ends = words, starts, ends
+        keep = [True] * len(found)
+        for s, e in never:
+            if e > start:
+                i, j = bisect_right(ends, s), bisect_left(starts, e)  # the words overlapping [s, e)
+                keep[i:j] = [False] * max(0, j - i)  # marked, then dropped in one pass: linear, not a del per span
+        if all(keep):
+            self.words, self.starts, self.ends = [m.group() for m in found], starts, ends
+            return
+        kept = [k for k, ok in enumerate(keep) if ok]
+        self.words = [found[k].group() for k in kept]
+        self.starts = [starts[k] for k in kept]
+        self.ends = [ends[k] for k in kept]
 
     def between(self, start: int, end: int) -> tuple[int, int]:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
