@@ -143,6 +143,12 @@ def load_corpus(root: Path | None = None) -> Corpus:
     if not root.is_dir():
         from plume.errors import InputError
 
+        try:
+            root.stat()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # there, but not readable: say so, not "not found"
+            raise InputError(f"{root}: cannot read the corpus folder ({exc.strerror or exc})") from None
         raise InputError(f"{root}: corpus folder not found (a house folder holds prompts/house.yaml and corpus/; "
                          f"for your own notes run `plume init` in the vault)")
     notes: list[Note] = []

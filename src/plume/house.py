@@ -134,6 +134,8 @@ def _load_cached(path: Path, mtime_ns: int) -> House:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the house file ({exc.strerror or exc})") from None
     return parse_house(text, path)
 
 
@@ -144,6 +146,13 @@ def load_house(path: Path | None = None) -> House:
 
         path = house_file()
     path = Path(path)
+    try:
+        st = path.stat()
+        resolved = path.resolve()
+    except FileNotFoundError:
+        raise InputError(f"{path}: house file not found") from None
+    except (OSError, RuntimeError) as exc:  # a folder it cannot enter, a symlink loop: say so, not "not found"
+        raise InputError(f"{path}: cannot read the house file ({getattr(exc, 'strerror', None) or exc})") from None
     if not path.is_file():
-        raise InputError(f"{path}: house file not found")
-    return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+        raise InputError(f"{path}: house file not found (not a regular file)")
+    return _load_cached(resolved, st.st_mtime_ns)

@@ -58,6 +58,12 @@ def user_errors() -> Iterator[None]:
     except PlumeError as exc:
         err(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # a file or folder of the user's that cannot be read (permissions, a symlink loop): one line, exit 2
+        err(f"error: {exc.filename}: {exc.strerror or type(exc).__name__}")
+        raise typer.Exit(2) from None
 
 
 def print_json(data: Any) -> None:

@@ -185,8 +185,10 @@ def load_plan(path: str | Path | None = None, *, use_cache: bool = True) -> Lint
     path = Path(path)
     try:
         stat = path.stat()
-    except OSError:
+    except FileNotFoundError:
         raise InputError(f"{path}: house file not found") from None
+    except OSError as exc:  # a folder it cannot enter, a symlink loop: say so, not "not found"
+        raise InputError(f"{path}: cannot read the house file ({exc.strerror or exc})") from None
     if not path.is_file():
         raise InputError(f"{path}: house file not found")
     key = _key(path.resolve(), stat)

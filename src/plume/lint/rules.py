@@ -23,6 +23,11 @@ class Scope(BaseModel):
     formats: list[str] = Field(default_factory=list)
 
 
+class _AnyField(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 class BaseRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,6 +36,18 @@ class BaseRule(BaseModel):
     message: str = Field(min_length=1)
     description: str | None = None
     scope: Scope = Field(default_factory=Scope)
+
+    @model_validator(mode="after")
+    def _message_template(self):
+        """The message is a str.format template ({text}, {fix}…): a stray brace is found when the house
+        loads, naming the rule, not when the rule first fires."""
+        if "{" in self.message:  # (lint formats only such messages)
+            try:
+                self.message.format_map(_AnyField())
+            except (ValueError, IndexError, AttributeError, TypeError) as exc:
+                raise ValueError(f"rule {self.id!r}: message template {self.message!r} is broken ({exc}); "
+                                 f"write a literal brace as {{{{ or }}}}") from None
+        return self
 
     def applies(self, audience: str | None, format: str | None) -> bool:
         """A scoped rule needs its audience/format to be known and listed."""
