@@ -30,6 +30,7 @@ class Reply:
     completion_tokens: int | None = None
     finish_reason: str = "stop"
     chunk_delay: float = 0.0  # streaming: seconds between chunks
+    stream_abort_after: int | None = None  # streaming: promise a longer body, then drop the connection
     echo_auth: bool = False  # a careless server: the error message quotes the Authorization header it got
 
 
@@ -147,9 +148,15 @@ class ScriptedServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
+                if reply.stream_abort_after is not None:
+                    self.send_header("Content-Length", "1000000")  # the body will fall short: a broken stream
                 self.end_headers()
                 pieces = [content[i : i + 8] for i in range(0, len(content), 8)] or [""]
                 for n, piece in enumerate(pieces):
+                    if reply.stream_abort_after is not None and n >= reply.stream_abort_after:
+                        self.wfile.flush()
+                        self.close_connection = True
+                        return
                     if reply.stream_cut_after is not None and n >= reply.stream_cut_after:
                         self.wfile.flush()
                         self.close_connection = True

@@ -31,8 +31,9 @@ def is_context_error(message: str) -> bool:
     return "context" in lowered and any(w in lowered for w in ("length", "size", "exceed", "too long", "maximum"))
 
 
-def translate(exc: BaseException, *, where: str, model: str, retries: int = 0) -> BackendError:
-    """One line naming the server, the model and what to do about it."""
+def translate(exc: BaseException, *, where: str, model: str, retries: int = 0, started: bool = False) -> BackendError:
+    """One line naming the server, the model and what to do about it (`started`: the answer had begun
+    to arrive, so the server was reached and nothing was retried)."""
     import openai
     import pydantic
 
@@ -62,6 +63,8 @@ def translate(exc: BaseException, *, where: str, model: str, retries: int = 0) -
     if isinstance(exc, openai.APITimeoutError):
         return BackendError(f"{where}: no answer within the timeout{retried} (raise [backend] timeout in "
                             f"plume.toml for a slow server)")
+    if isinstance(exc, openai.APIConnectionError) and started:
+        return BackendError(f"{where}: connection lost during the answer: {_short(str(exc.__cause__ or exc))}")
     if isinstance(exc, openai.APIConnectionError):
         return BackendError(f"{where}: server unreachable{retried}: is it running? ({_short(str(exc.__cause__ or exc))})")
     if isinstance(exc, openai.LengthFinishReasonError):

@@ -17,6 +17,14 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """What a failure is chained to: a BackendError Plume raised on the answer (its shape: pydantic, JSON)
+    keeps its own cause, so the lint loop sees an unusable answer (e.g. an empty one) and asks again."""
+    if isinstance(exc, BackendError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
 def host_label(base_url: str) -> str:
     """host[:port] of a base URL, never its user-info (a key can hide there)."""
     from plume.redact import redact_url
@@ -154,8 +162,13 @@ class OpenAIBackend(Backend):
         return completion
 
     def _fail(self, exc: BaseException, *, messages: Messages, meta: dict | None, options: dict,
-              started: float, status: str = "error", partial: str | None = None) -> BackendError:
-        error = translate(exc, where=self.where, model=self.model or "?", retries=self.max_retries)
+              started: float, status: str = "error", partial: str | None = None,
+              retries: int | None = None) -> BackendError:
+        """`retries`: how many times the SDK asked again before this failure (default: its setting; 0 once a
+        stream has delivered pieces, which the SDK never retries)."""
+        retries = self.max_retries if retries is None else retries
+        error = translate(exc, where=self.where, model=self.model or "?", retries=retries,
+                          started=bool(partial))
         self._log(messages, meta, options, status=status, error=str(error), response=partial,
                   duration=time.perf_counter() - started)
         return error
@@ -223,7 +236,7 @@ class OpenAIBackend(Backend):
                 response = self.client.chat.completions.create(**request)
             text, parsed, usage, finish = self._from_response(response, schema)
         except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from _cause(exc)
         return self._finish(messages=messages, text=text, parsed=parsed, usage=usage, started=started,
                             meta=meta, options=options, finish_reason=finish)
 
@@ -239,7 +252,7 @@ class OpenAIBackend(Backend):
                 response = await self.aclient.chat.completions.create(**request)
             text, parsed, usage, finish = self._from_response(response, schema)
         except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from _cause(exc)
         return self._finish(messages=messages, text=text, parsed=parsed, usage=usage, started=started,
                             meta=meta, options=options, finish_reason=finish)
 
@@ -285,7 +298,8 @@ class OpenAIBackend(Backend):
             raise
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, messages=messages, meta=meta, options=options, started=started,
-                             partial="".join(pieces) or None) from exc
+                             partial="".join(pieces) or None,
+                             retries=0 if pieces else None) from _cause(exc)  # a started stream is never retried
         if usage is None:
             usage = Usage(self._estimate_prompt(messages), self.count_tokens(text))
         holder["completion"] = self._finish(messages=messages, text=text, parsed=parsed, usage=usage,
@@ -337,7 +351,7 @@ class OpenAIBackend(Backend):
             response = self.client.chat.completions.create(
                 **self._n_request(messages, n, max_tokens, temperature, schema))
         except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from _cause(exc)
         got = self._n_completions(response, n, schema, messages=messages, meta=meta, options=options,
                                   started=started)
         if len(got) < n:  # a server that ignored `n`: the rest as concurrent calls
@@ -356,7 +370,7 @@ class OpenAIBackend(Backend):
             response = await self.aclient.chat.completions.create(
                 **self._n_request(messages, n, max_tokens, temperature, schema))
         except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from exc
+            raise self._fail(exc, messages=messages, meta=meta, options=options, started=started) from _cause(exc)
         import asyncio
 
         got = await asyncio.to_thread(self._n_completions, response, n, schema, messages=messages, meta=meta,

@@ -115,8 +115,8 @@ def generate_command(
                               candidates=candidates, strategy=strategy)
         finally:
             backend.close()
-        if stream:
-            print(file=sys.stderr)
+            if stream:  # end the streamed text's line, also when the stream failed: the error gets its own
+                print(file=sys.stderr)
         failed = write_out(out, document(result, markdown=markdown), force) if out is not None else None
     if as_json:
         print_json(result.to_dict())
