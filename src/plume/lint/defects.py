@@ -30,7 +30,7 @@ def _words_in(ctx: Context, start: int, end: int) -> list[str]:
 
 
 def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+    return set(zip(*(tokens[i:] for i in range(n))))
 
 
 MAX_HOLDERS = 16  # earlier sentences remembered per n-gram: enough to find a repeat, never quadratic
@@ -50,10 +50,18 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
             if any(cs < e and s < ce for cs, ce in calls):
                 continue  # the call to action again: the cta rule reports it
             grams = _ngrams(tokens, n)
-            shared: Counter = Counter()
+            index = len(earlier)
+            shared: dict[int, int] = {}
             for g in grams:
-                for k in seen.get(g, ()):
-                    shared[k] += 1
+                having = seen.get(g)
+                if having is None:
+                    seen[g] = [index]
+                    continue
+                for k in having:
+                    shared[k] = shared.get(k, 0) + 1
+                if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
+                    having.append(index)
+            earlier.append((s, e, len(grams)))
             for k, count in sorted(shared.items()):
                 share = count / min(len(grams), earlier[k][2])
                 if count >= rule.min_shared and share >= rule.threshold:
@@ -62,12 +70,6 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
                     yield ctx.violation(rule, s, e, other=_short(ctx.text[os_:oe]), line=line,
                                         share=f"{round(share * 100)} %")
                     break
-            index = len(earlier)
-            earlier.append((s, e, len(grams)))
-            for g in grams:
-                holders = seen.setdefault(g, [])
-                if len(holders) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
-                    holders.append(index)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -133,19 +135,20 @@ def _repetition(c: Compiled, ctx: Context) -> Iterator[Violation]:
 
 # --- foreign script --------------------------------------------------------------------------------
 
-# Letters (\w that is not a digit or _) outside the Latin blocks of Unicode.
-_NON_LATIN = re.compile(
-    r"(?:(?![\d_\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a])\w)+"
-)
+# Characters outside Latin, its accents and general punctuation (arrows, bullets, quotes): rare in French
+# copy, so this simple class scans fast; the letters among them (not emoji, not symbols) are reported.
+_OUTSIDE = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufe00-\ufe0f]+")
+_NON_LATIN_LETTERS = re.compile(r"(?:(?![\d_\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a])\w)+")
 
 
 def _script(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    body = ctx.text
-    if body.isascii():
+    text = ctx.text
+    if text.isascii():
         return
-    for m in _NON_LATIN.finditer(body, ctx.start):
-        if not ctx.never.hits(*m.span()):
-            yield ctx.violation(c.rule, m.start(), m.end())
+    for run in _OUTSIDE.finditer(text, ctx.start):
+        for m in _NON_LATIN_LETTERS.finditer(text, run.start(), run.end()):
+            if not ctx.never.hits(*m.span()):
+                yield ctx.violation(c.rule, m.start(), m.end())
 
 
 # --- cut sentences ---------------------------------------------------------------------------------

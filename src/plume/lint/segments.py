@@ -17,6 +17,7 @@ from plume.lint.markdown import Spans
 
 _HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 _ITEM = re.compile(r"[ \t]*(?:[-*+•→▪◦]|\d{1,3}[.)])[ \t]+")
+_ITEM_FIRST = frozenset("-*+•→▪◦")
 _RULE = re.compile(r"[ \t]*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _TAGS = re.compile(r"[ \t]*#\w[\w-]*(?:[ \t]+#\w[\w-]*)*[ \t]*$")
 _EDGE = "*_ \t"  # emphasis markers and spaces trimmed off a block's edges
@@ -66,13 +67,16 @@ def split_blocks(text: str, start: int, never: Spans) -> list[Block]:
         if not line.strip() or _covered(never, s, e):
             para = None
             continue
-        indent = len(line) - len(line.lstrip(" \t"))
-        if _RULE.match(line):
+        stripped = line.lstrip(" \t")
+        indent = len(line) - len(stripped)
+        first = stripped[0]
+        if first in "-*_" and _RULE.match(line):
             blocks.append(Block("rule", s, e))
             para = None
             continue
-        marker = _HEADING.match(line) or _ITEM.match(line)
-        if marker or _TAGS.match(line):
+        marker = (_HEADING.match(line) if first == "#" else None) or (
+            _ITEM.match(line) if first in _ITEM_FIRST or first.isdigit() else None)
+        if marker or (first == "#" and _TAGS.match(line)):
             kind = "tags" if not marker else "heading" if marker.re is _HEADING else "item"
             cs, ce = _trim(text, s + (marker.end() if marker else 0), e)
             block = Block(kind, cs, ce, indent)
@@ -99,7 +103,8 @@ def _covered(never: Spans, s: int, e: int) -> bool:
     return i >= 0 and never.ends[i] >= e
 
 
-_TOKEN = re.compile(r"(?<![#\w])\w+")  # a word; the words of a #hashtag are not copy
+_TOKEN = re.compile(r"\w+")
+_HASHTAG = re.compile(r"#\w+")  # the words of a #hashtag are not copy
 
 
 class Tokens:
@@ -110,20 +115,25 @@ class Tokens:
 
     def __init__(self, lower: str, start: int, never: Spans):
         found = list(_TOKEN.finditer(lower, start))
+        words = [m.group() for m in found]
         starts = [m.start() for m in found]
         ends = [m.end() for m in found]
-        keep = [True] * len(found)
-        for s, e in never:
-            if e > start:
-                i, j = bisect_right(ends, s), bisect_left(starts, e)  # the words overlapping [s, e)
-                keep[i:j] = [False] * max(0, j - i)  # marked, then dropped in one pass: linear, not a del per span
-        if all(keep):
-            self.words, self.starts, self.ends = [m.group() for m in found], starts, ends
-            return
-        kept = [k for k, ok in enumerate(keep) if ok]
-        self.words = [found[k].group() for k in kept]
-        self.starts = [starts[k] for k in kept]
-        self.ends = [ends[k] for k in kept]
+        spans = [(s, e) for s, e in never if e > start]
+        if "#" in lower:
+            spans = sorted(spans + [m.span() for m in _HASHTAG.finditer(lower, start)])
+        cuts = [(bisect_right(ends, s), bisect_left(starts, e)) for s, e in spans]
+        cuts = [(i, j) for i, j in cuts if i < j]  # index ranges of the words overlapping a span
+        if cuts:  # keep the words between them: one pass, however many spans
+            keep, at = [], 0
+            for i, j in cuts:
+                if i > at:
+                    keep.append((at, i))
+                at = max(at, j)
+            keep.append((at, len(words)))
+            words = [w for a, b in keep for w in words[a:b]]
+            starts = [x for a, b in keep for x in starts[a:b]]
+            ends = [x for a, b in keep for x in ends[a:b]]
+        self.words, self.starts, self.ends = words, starts, ends
 
     def between(self, start: int, end: int) -> tuple[int, int]:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
