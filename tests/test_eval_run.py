@@ -236,3 +236,27 @@ def test_killed_run_resumes_where_it_stopped(tmp_path):
     assert all((out / "outputs" / f"{i}.md").is_file() for i in redone | set(kept))
     assert redone.isdisjoint(kept) and redone | set(kept) == {
         "alpha-pme-linkedin", "alpha-pme-landing", "alpha-coo-linkedin", "alpha-coo-landing"}
+
+
+def test_writer_strategy_candidates_and_calls_are_recorded(tmp_path, briefs, voice):
+    """The writer's default (compose, N candidates): each record says how it was written, and the model
+    calls it reports are the requests the server saw."""
+    from plume.write.generate import DEFAULT_CANDIDATES, strategy_for
+
+    out = tmp_path / "run"
+    with ScriptedServer(responder=responder()) as srv:
+        report = run(srv, briefs, out, voice, strategy=None)
+        requests = len(srv.requests)
+    rows = report["records"]
+    for row in rows:
+        strategy = strategy_for(row["format"], None)
+        assert row["strategy"] == strategy and row["candidates"] == DEFAULT_CANDIDATES[strategy]
+        assert row["model_calls"] >= 1 and row["field_repairs"] is not None
+    assert sum(r["model_calls"] for r in rows) == requests == report["summary"]["overall"]["model_calls"]
+    assert report["settings"]["strategy"] == "auto"
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "- writer: strategy" in md and "candidates N =" in md
+    # the first pass is the best of the first answers, as the writer chose it: judged by the critic
+    for row in rows:
+        saved = json.loads((out / "outputs" / f"{row['id']}.json").read_text(encoding="utf-8"))
+        assert saved["first_text"] and saved["critic_first"] is not None

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plume.errors import InputError
 from plume.evaluate.briefs import EvalBrief
@@ -27,7 +27,11 @@ from plume.evaluate.records import (
 )
 from plume.evaluate.store import OUTPUTS, prepare_out, read_record, write_output
 
+if TYPE_CHECKING:
+    from plume.write.candidates import Candidate
+
 SETTINGS = "run.json"
+FIRST_ORIGINS = ("model", "fallback")  # candidates before any repair (plume.write.candidates.Candidate.origin)
 
 
 @dataclass(frozen=True)
@@ -44,24 +48,6 @@ class Task:
 def plan(briefs: list[EvalBrief], audiences: list[str], formats: list[str]) -> list[Task]:
     """Brief-major order: a run stopped part-way has whole briefs done, so `--limit` can cut it there."""
     return [Task(b, a, f) for b in briefs for a in audiences for f in formats]
-
-
-class _Recorder:
-    """The backend, keeping every completion so the raw first answer can be linted before its fixes."""
-
-    def __init__(self, backend):
-        self.backend = backend
-        self.completions: list[Any] = []
-
-    def complete(self, messages, **kwargs):
-        completion = self.backend.complete(messages, **kwargs)
-        self.completions.append(completion)
-        return completion
-
-    async def acomplete(self, messages, **kwargs):
-        completion = await self.backend.acomplete(messages, **kwargs)
-        self.completions.append(completion)
-        return completion
 
 
 def to_record(task: Task, result, *, requested: int | None, dimensions: list[str], banned: set[str],
@@ -91,31 +77,43 @@ def to_record(task: Task, result, *, requested: int | None, dimensions: list[str
         banned_final=banned_hits(list(result.violations), banned),
         asked=Asked.of(task.brief, requested),
         first_text=first_text if first_text is not None else (result.text if result.attempts <= 1 else None),
-        model_calls=result.attempts,
     )
 
 
-def _first_answer(recorder: _Recorder, task: Task, house, result=None) -> tuple[list[dict] | None, str | None]:
-    """The first model answer as rendered: its house-rule lint before any deterministic fix, and its text
-    after the safe fixes (what the critic judges as the first pass). (None, None) if unusable."""
+def first_pass(result) -> Candidate | None:
+    """What the writer had before any repair: the best of its first answers (and, composing, of the author's
+    material alone), chosen as the writer chooses. None when no answer was usable."""
+    from plume.write.candidates import choose
+
+    first = [c for c in result.candidates if c.origin in FIRST_ORIGINS]
+    return choose(first)[0] if first else None
+
+
+def _first_answer(task: Task, house, result) -> tuple[list[dict] | None, str | None]:
+    """The first pass: its house-rule lint as drawn (before the safe fixes) and its text after them."""
     from plume.lint import lint_text
 
-    first = result.first_candidate if result is not None else None
-    if first is not None:  # the writer keeps every candidate as drawn and as fixed (WriteResult.candidates)
-        raw = lint_text(first.draft, house=house, audience=task.audience, format=task.format, checkers=[])
-        return [v.to_dict() for v in raw.violations], first.text
-    if not recorder.completions:
+    first = first_pass(result)
+    if first is None:
         return None, None
-    from plume.write.generate import read_structured
-    from plume.write.loop import fix
-    from plume.write.schemas import schema_for
+    raw = lint_text(first.draft, house=house, audience=task.audience, format=task.format, checkers=[])
+    return [v.to_dict() for v in raw.violations], first.text
 
-    got = read_structured(schema_for(task.format, house), task.format, house, task.brief.cta)(recorder.completions[0])
-    if got is None:
-        return None, None
-    result = lint_text(got[0], house=house, audience=task.audience, format=task.format, checkers=[])
-    fixed, _ = fix(got[0], house, task.audience, task.format)
-    return [v.to_dict() for v in result.violations], fixed
+
+def writer_fields(result, candidates: int | None) -> dict[str, Any]:
+    """How the writer worked, from its WriteResult: strategy, N asked, calls, what targeted repair saved
+    (a failing field dropped costs no call; `tokens_saved` is the writer's own estimate)."""
+    from plume.write.generate import DEFAULT_CANDIDATES
+
+    return {
+        "strategy": result.strategy,
+        "candidates": candidates or DEFAULT_CANDIDATES.get(result.strategy),
+        "model_calls": result.model_calls,
+        "field_repairs": result.field_repairs,
+        "dropped_fields": result.dropped_fields,
+        "calls_saved": result.dropped_fields,
+        "tokens_saved": result.tokens_saved,
+    }
 
 
 async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: bool, strategy: str | None = None,
@@ -127,17 +125,17 @@ async def _one(task: Task, *, backend, house, corpus, attempts: int, repair: boo
     requested = task.brief.words_for(task.format, house.format(task.format).default_words)
     brief = Brief(topic=task.brief.topic, angle=task.brief.angle, words=requested, facts=task.brief.facts,
                   cta=task.brief.cta)
-    recorder = _Recorder(backend)
     job = generate_job(brief, task.audience, task.format, house=house, corpus=corpus, backend=backend,
                        attempts=attempts, repair=repair, command="eval", strategy=strategy, candidates=candidates)
     if getattr(backend, "supports_async", False):
-        result = await adrive(job, recorder)
+        result = await adrive(job, backend)
     else:
-        result = await asyncio.to_thread(drive, job, recorder)
-    raw_first, first_text = await asyncio.to_thread(_first_answer, recorder, task, house, result)
+        result = await asyncio.to_thread(drive, job, backend)
+    raw_first, first_text = await asyncio.to_thread(_first_answer, task, house, result)
     record = to_record(task, result, requested=requested, dimensions=[d.name for d in house.dimensions],
                        banned=banned_rule_ids(house), raw_first=raw_first,
                        first_text=result.text if result.attempts <= 1 else first_text)
+    record = record.model_copy(update=writer_fields(result, candidates))
     return await asyncio.to_thread(judged, record, house)  # the whole critic, off the event loop
 
 
