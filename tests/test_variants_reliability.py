@@ -12,18 +12,12 @@ import time
 
 from plume_process import env, plume_cmd, run
 from scripted_server import Reply, ScriptedServer
+from test_variants import LANDING, POST  # the same canned answers as the variants tests
 
 from plume.backends import get_backend
 from plume.write import Brief, run_variants
 from plume.write.variants import MANIFEST
 
-POST = {"hook": "Tout semble urgent ?", "paragraphs": ["Un soutien à temps partagé.", "Pour prioriser."],
-        "bullets": [], "closing": "Et vous ?", "hashtags": ["PME"]}
-LANDING = {"title": "Garder le cap", "subtitle": "Un soutien à temps partagé.", "pains": ["Tout est urgent.", "Trop de sujets."],
-           "dimensions": [{"name": "Sparring Partner", "role": "Je challenge."}, {"name": "Architecte", "role": "Je structure."},
-                          {"name": "Éclaireur", "role": "Je débloque."}],
-           "benefits": ["Du temps.", "De la clarté.", "De la sérénité."], "how_it_works": ["Un test à temps partagé.", "Un bilan."],
-           "call_to_action": "Parlons-en."}
 BRIEF = Brief(topic="Garder le cap", cta="Réservez 30 minutes.")
 AUDIENCES, FORMATS = ["pme", "cos", "coo"], ["linkedin", "landing"]
 
