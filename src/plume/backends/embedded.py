@@ -2,7 +2,9 @@
 bound to 127.0.0.1 on an ephemeral port, spoken to through the same openai SDK path as any server.
 
 One server per (model file, context, slots) per process, started on first use and reused by every backend
-object; it stops when the process exits.
+object; it stops when the process exits. When a warm server (`plume serve`, plume.backends.warm) runs the
+same model, it is used instead and nothing is loaded here. The shared system prefix's KV cache is kept
+across processes in a file (plume.backends.prefix).
 
 Parallel slots: `parallel` requests decode together (continuous batching), in one unified KV pool of
 `n_ctx × parallel` cells (n_ctx is the context of one slot). A request for `n` answers to one prompt (best-of-N)
@@ -81,7 +83,7 @@ class EmbeddedServer:
         params.ui = False
         params.verbosity = 0
         self.slot_dir = slot_dir or _slot_dir()
-        params.slot_save_path = str(self.slot_dir)
+        params.slot_save_path = str(self.slot_dir) + os.sep  # llama.cpp appends the file name as is
         try:
             self._server = xllamacpp.Server(params)
         except Exception as exc:  # noqa: BLE001 - the runtime raises plain RuntimeErrors
@@ -195,7 +197,8 @@ class EmbeddedBackend(OpenAIBackend):
 
     def __init__(self, model_path: Path | str | None = None, *, n_ctx: int = DEFAULT_CTX,
                  parallel: int = DEFAULT_PARALLEL, timeout: float = 600.0, max_retries: int = 0,
-                 source: str = "default", max_tokens_cap: int | None = None, progress: bool = True):
+                 source: str = "default", max_tokens_cap: int | None = None, progress: bool = True,
+                 use_warm: bool = True):
         path = Path(model_path).expanduser() if model_path else None
         if path is not None and not path.is_file():
             raise BackendError(f"embedded model: no GGUF file at {path}")
@@ -206,16 +209,40 @@ class EmbeddedBackend(OpenAIBackend):
         self.n_ctx = n_ctx
         self.parallel = check_parallel(parallel)
         self.progress = progress
+        self.use_warm = use_warm
         if max_tokens_cap is not None:
             self.max_tokens_cap = max_tokens_cap
         self._server: EmbeddedServer | None = None
 
     @property
     def server(self) -> EmbeddedServer:
+        """The warm server (`plume serve`) when it runs this model, else this process's own."""
         if self._server is None:
-            self._server = shared_server(self.model_path, self.n_ctx, progress=self.progress,
-                                         parallel=self.parallel)
+            from plume.backends import warm
+
+            remote = warm.find(self.model_path) if self.use_warm else None
+            if remote is not None:
+                self._server = remote
+                self.parallel = remote.parallel
+            else:
+                self._server = shared_server(self.model_path, self.n_ctx, progress=self.progress,
+                                             parallel=self.parallel)
         return self._server
+
+    @property
+    def serving(self) -> str:
+        """Which server answers: the warm one or this process's."""
+        from plume.backends.warm import RemoteServer
+
+        if isinstance(self.server, RemoteServer):
+            return f"warm server (plume serve, pid {self.server.state.pid}, {self.server.address})"
+        return "in-process (model loaded by this command; `plume serve` keeps it warm)"
+
+    def _request(self, messages, max_tokens: int, temperature: float) -> dict[str, Any]:
+        from plume.backends.prefix import prime
+
+        prime(self.server, messages, self.model)  # the shared system prefix: restored or computed once
+        return super()._request(messages, max_tokens, temperature)
 
     def _server_url(self) -> str:
         return self.server.base_url

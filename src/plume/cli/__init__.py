@@ -14,6 +14,7 @@ from plume.cli import (  # noqa: F401  (imported for their @app.command registra
     variants,
     evaluate,
     preview,
+    serve,
 )
 
 

@@ -31,12 +31,26 @@ def backend_report(model: str | None = None, base_url: str | None = None, check:
         report["active"] = backend.describe()
     finally:
         backend.close()
+    report["embedded_server"] = embedded_server_line(backend)
     report["embedded_default"] = default_model_state(verify=True)
     from plume.lint.grammar import grammar_state
 
     report["grammar"] = grammar_state(start=check)
     report["note"] = EMBEDDED_NOTE
     return report
+
+
+def embedded_server_line(backend) -> str | None:
+    """Which server an embedded backend uses (the warm `plume serve` or its own), without loading a model."""
+    from plume.backends import warm
+    from plume.backends.embedded import EmbeddedBackend
+
+    if not isinstance(backend, EmbeddedBackend):
+        return None
+    remote = warm.find(backend.model_path) if backend.use_warm else None
+    if remote is not None:
+        return f"warm server (plume serve, pid {remote.state.pid}, {remote.address}, {remote.parallel} slots)"
+    return f"in-process: each command loads the model ({backend.parallel} slots); `plume serve` keeps it warm"
 
 
 @app.command("backend")
@@ -72,6 +86,8 @@ def _print(report: dict) -> None:
                 "n_ctx", "parallel", "max_tokens_cap"):
         if active.get(key) is not None:
             table.add_row(key.replace("_", " "), escape(str(active[key])))
+    if report.get("embedded_server"):
+        table.add_row("server", escape(report["embedded_server"]))
     console.print(table)
     check = report["check"]
     if check is not None:
