@@ -1,22 +1,45 @@
-"""Command-line interface: thin commands over the library. Each module registers its commands on `app`."""
+"""Command-line interface: thin commands over the library. Each module registers its commands on `app`.
 
-from plume.cli._app import app
-from plume.cli import (  # noqa: F401  (imported for their @app.command registrations)
-    corpus,
-    init,
-    house,
-    lint,
-    backend,
-    history,
-    prompt,
-    generate,
-    rewrite,
-    variants,
-    evaluate,
-    preview,
-    serve,
-)
+`main()` imports only the module of the command being run (typer builds the parameters of every
+registered command at start-up, so one command starts faster than fifteen); help, completion and an
+unknown name get them all. `from plume.cli import app` gives the whole application.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {  # command name -> module of plume.cli that registers it, in the order of `plume --help`
+    "corpus": "corpus", "init": "init", "house": "house", "rules": "house", "lint": "lint",
+    "backend": "backend", "history": "history", "prompt": "prompt", "generate": "generate",
+    "rewrite": "rewrite", "variants": "variants", "eval": "evaluate", "preview": "preview", "serve": "serve",
+}
+
+
+def register(names: list[str] | None = None):
+    """Import the modules registering `names` (every command when None) and return the typer app."""
+    from plume.cli._app import app
+
+    for module in dict.fromkeys(COMMANDS[n] for n in names or COMMANDS):
+        importlib.import_module(f"plume.cli.{module}")
+    return app
+
+
+def invoked(argv: list[str]) -> list[str] | None:
+    """The command named on the command line, when it is one (else None: all of them)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return [first] if first in COMMANDS else None
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return register()
+    raise AttributeError(name)
 
 
 def main() -> None:
-    app()
+    import os
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")  # no scan of every installed package's entry points
+    register(invoked(sys.argv[1:]))()
