@@ -109,7 +109,8 @@ def test_count_tokens_uses_the_model_tokenizer(embedded_backend):
 
 def test_context_too_long_is_one_clear_line(embedded_backend):
     with pytest.raises(BackendError, match="prompt too long for the context"):
-        embedded_backend.complete([{"role": "user", "content": "mot " * 5000}], max_tokens=5)
+        pool = embedded_backend.server.n_ctx * embedded_backend.server.parallel  # slots share one KV pool
+        embedded_backend.complete([{"role": "user", "content": "mot " * (pool + 1000)}], max_tokens=5)
     assert history.recent(1)[0]["status"] == "error"
 
 
