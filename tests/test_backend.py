@@ -259,3 +259,19 @@ def test_parallel_setting_from_plume_toml(tmp_path, monkeypatch):
     with pytest.raises(InputError, match=r"plume.toml: \[backend\] parallel must be a whole number"):
         get_backend()
     assert EmbeddedBackend(parallel=4).describe()["parallel"] == 4
+
+
+def test_best_of_three_is_one_request_with_n_where_the_backend_supports_it():
+    from plume.write.generate import generate
+
+    post = {"hook": "Vous êtes débordé ? Tout semble urgent ?",
+            "paragraphs": ["Un Associé Opérationnel & Stratégique à temps partagé vous aide à prendre du recul.",
+                           "Je viens pour prioriser et débloquer ce qui stagne."],
+            "bullets": ["prendre du recul", "structurer"], "closing": "Et vous, comment gardez-vous le cap ?",
+            "hashtags": ["PME", "direction"]}
+    with ScriptedServer(responder=lambda body: Reply(json.dumps(post, ensure_ascii=False))) as srv:
+        backend = OpenAIBackend("m", base_url=srv.base_url, api_key="sk-test", max_retries=0)
+        r = generate("Prendre du recul", "pme", "linkedin", backend, strategy="free", candidates=3, attempts=1)
+        assert r.text.strip() and srv.requests[0].get("n") == 3  # one request for the three candidates
+        assert len(srv.requests) == 3  # this server answered one choice: the other two as single calls
+        backend.close()

@@ -284,10 +284,20 @@ def _batch(backend, calls: list[Call], on_delta) -> list[Answer]:
 
     if len(calls) == 1:
         return _survivors([one(calls[0], on_delta is not None)])
+    if on_delta is None and _one_request(backend, calls):  # n answers to one prompt: processed once
+        return list(backend.complete_n(calls[0].messages, len(calls), **calls[0].kwargs()))
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         rest = [pool.submit(one, c, False) for c in calls[1:]]
         head = one(calls[0], on_delta is not None)
         return _survivors([head, *(f.result() for f in rest)])
+
+
+def _one_request(backend, calls: list[Call]) -> bool:
+    """The same call N times, to a backend that answers `n` in one request (the embedded model: parallel
+    slots, the prompt computed once; OpenAI)."""
+    first = calls[0]
+    return bool(getattr(backend, "supports_n", False)) and all(
+        c.messages == first.messages and c.kwargs() == first.kwargs() for c in calls[1:])
 
 
 def _survivors(answers: list) -> list[Answer]:
@@ -305,8 +315,10 @@ async def adrive(job: Job, backend) -> WriteResult:
 
     call = next(job)
     while True:
-        if isinstance(call, list):
-            answer: Any = _survivors(list(await asyncio.gather(*(_acall(backend, c) for c in call),
+        if isinstance(call, list) and len(call) > 1 and _one_request(backend, call):
+            answer: Any = list(await backend.acomplete_n(call[0].messages, len(call), **call[0].kwargs()))
+        elif isinstance(call, list):
+            answer = _survivors(list(await asyncio.gather(*(_acall(backend, c) for c in call),
                                                                return_exceptions=True)))
         else:
             answer = await _acall(backend, call)
