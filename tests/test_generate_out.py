@@ -96,3 +96,26 @@ def test_a_missing_brief_file_is_an_error_not_a_topic(tmp_path):
     assert calls == 0
     for name, proc in zip(("missing.yaml", "brief.YML", "notes/draft.md"), results):
         assert proc.returncode == 2 and f"{name}: brief file not found" in proc.stderr, proc.stderr
+
+
+def test_rewrite_out_that_fails_after_the_call_keeps_the_copy(tmp_path, plume_home):
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\naudience: pme\n---\n\nUn Chief of Staff externe pour vous.\n", encoding="utf-8")
+    out = tmp_path / "sub" / "x.md"
+
+    def answer(body):
+        out.parent.mkdir()
+        out.parent.chmod(0o555)  # read-only while the model answers
+        return Reply("Un Associé Opérationnel & Stratégique à temps partagé pour vous.")
+
+    try:
+        with ScriptedServer(responder=answer) as srv:
+            proc = run("rewrite", str(draft), "--attempts", "1", "--out", str(out), "--base-url", srv.base_url,
+                       "--model", "m")
+    finally:
+        if out.parent.exists():
+            out.parent.chmod(0o755)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "Associé Opérationnel" in proc.stdout
+    kept = list((plume_home / "recovered").iterdir())
+    assert len(kept) == 1 and str(kept[0]) in proc.stderr and "Associé" in kept[0].read_text(encoding="utf-8")

@@ -42,7 +42,6 @@ def rewrite_command(
     from plume.errors import InputError
     from plume.lint.files import read_source
     from plume.write import rewrite
-    from plume.write.output import write_atomic
     from plume.write.rewrite import unified_diff
 
     with user_errors():
@@ -79,18 +78,24 @@ def rewrite_command(
         if in_place:
             files.write_atomic(backup, files.target_of(draft).read_bytes(), redact=False)  # the exact bytes
             files.rewrite_text(draft, result.text)
-        elif out is not None:
-            write_atomic(out, result.text, force=force)
+        failed = None
+        if out is not None and not in_place:
+            from plume.cli.generate import write_out
+
+            failed = write_out(out, result.text, force)  # on failure the copy is kept and printed
     diff = unified_diff(text, result.text, draft.name)
     if as_json:
         print_json({**result.to_dict(), "diff": diff})
     else:
         sys.stderr.write(diff or "plume: no change\n")
-        if out is None and not in_place:
+        if (out is None and not in_place) or failed is not None:
             sys.stdout.write(result.text)
         report_violations(result.violations)
         if in_place:
             err(f"rewrote {draft} (backup: {backup})")
-        elif out is not None:
+        elif out is not None and failed is None:
             err(f"wrote {out}")
+    if failed is not None:
+        err(f"error: {failed}")
+        raise typer.Exit(2)
     raise typer.Exit(1 if strict and not result.clean else 0)
