@@ -1,7 +1,8 @@
 """Benchmark `plume lint` against proselint on the same Markdown files, in one run.
 
 Files: the corpus notes plus generated 3,000-character LinkedIn drafts (frontmatter + body) written to a
-temporary folder. Both linters get the same texts, in-process, best of several rounds:
+temporary folder. Both linters get the same texts, in-process, in interleaved rounds (plume, proselint, plume...; each
+file kept at its best over the rounds, and the median round):
 * Plume: `plume.lint.lint_text(text, house, audience="pme", format="linkedin", checkers=[])` (every house
   rule applies; no grammar: bench/grammar_bench.py measures Grammalecte);
 * proselint 0.16: `LintFile(name, text).lint(config)` with every default check and no error cap.
@@ -22,6 +23,7 @@ import platform
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,20 +118,32 @@ def proselint_linter():
     return lint
 
 
-def best_time(lint, items: list[tuple[str, str]], rounds: int) -> tuple[float, int]:
-    """Time to lint every item once, each item at its best over `rounds` passes (after a warm-up pass:
-    per-item minima resist the load spikes of a shared machine), and the violations found."""
-    found = sum(lint(name, text) for name, text in items)
-    best = [float("inf")] * len(items)
+def interleaved_times(linters: dict, items: list[tuple[str, str]], rounds: int) -> dict[str, dict]:
+    """Time every linter on every item, rounds interleaved (plume's pass, then proselint's, then plume's
+    again...) so a load spike on the shared machine hits both sides alike. After one warm-up pass each,
+    per linter: the sum of each item's best time over the rounds, the median and best of the round
+    totals, and the violations found."""
+    found = {name: sum(lint(n, t) for n, t in items) for name, lint in linters.items()}
+    best = {name: [float("inf")] * len(items) for name in linters}
+    totals: dict[str, list[float]] = {name: [] for name in linters}
     clock = time.perf_counter
     for _ in range(rounds):
-        for i, (name, text) in enumerate(items):
-            start = clock()
-            lint(name, text)
-            elapsed = clock() - start
-            if elapsed < best[i]:
-                best[i] = elapsed
-    return sum(best), found
+        for name, lint in linters.items():
+            per_item = best[name]
+            total = 0.0
+            for i, (n, t) in enumerate(items):
+                start = clock()
+                lint(n, t)
+                elapsed = clock() - start
+                total += elapsed
+                if elapsed < per_item[i]:
+                    per_item[i] = elapsed
+            totals[name].append(total)
+    return {
+        name: {"best_items": sum(best[name]), "median_round": statistics.median(totals[name]),
+               "best_round": min(totals[name]), "rounds": totals[name], "found": found[name]}
+        for name in linters
+    }
 
 
 # Bytecode as an installed package has it (pip compiles .pyc files at install time), kept in a temporary
@@ -169,7 +183,7 @@ def _script(name: str) -> list[str] | None:
 # --- run -------------------------------------------------------------------------------------------
 
 
-def run(posts: int, rounds: int, prose_rounds: int, cold: int) -> dict:
+def run(posts: int, rounds: int, cold: int) -> dict:
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with tempfile.TemporaryDirectory(prefix="plume-lint-bench-") as tmp:
         notes, drafts = write_inputs(Path(tmp), posts)
@@ -178,19 +192,25 @@ def run(posts: int, rounds: int, prose_rounds: int, cold: int) -> dict:
         all_items = note_items + post_items
         chars = sum(len(t) for _, t in all_items)
 
-        plume, prose = plume_linter(), proselint_linter()
+        linters = {"plume": plume_linter(), "proselint": proselint_linter()}
+        timed_all = interleaved_times(linters, all_items, rounds)
+        timed_posts = interleaved_times(linters, post_items, rounds)
         results = {}
-        for name, lint, n in (("plume", plume, rounds), ("proselint", prose, prose_rounds)):
-            t_all, found = best_time(lint, all_items, n)
-            t_posts, _ = best_time(lint, post_items, n)
+        for name in linters:
+            t_all, t_posts = timed_all[name]["best_items"], timed_posts[name]["best_items"]
             results[name] = {
                 "files": len(all_items),
                 "seconds_all_files": t_all,
                 "files_per_s": len(all_items) / t_all,
                 "ms_per_3000_char_post": 1000 * t_posts / len(post_items),
                 "chars_per_s": chars / t_all,
-                "violations_found": found,
+                "violations_found": timed_all[name]["found"],
+                "seconds_all_files_median_round": timed_all[name]["median_round"],
+                "ms_per_3000_char_post_median_round": 1000 * timed_posts[name]["median_round"] / len(post_items),
+                "seconds_all_files_rounds": timed_all[name]["rounds"],
             }
+        # the ratio of each interleaved round (plume's pass and the proselint pass right after it)
+        round_ratios = [q / p for p, q in zip(timed_all["plume"]["rounds"], timed_all["proselint"]["rounds"])]
 
         plume_cmd = (_script("plume") or [sys.executable, "-m", "plume"]) + ["lint", "--no-grammar", str(drafts[0])]
         prose_cmd = (_script("proselint") or [sys.executable, "-m", "proselint"]) + ["check", str(drafts[0])]
@@ -209,6 +229,10 @@ def run(posts: int, rounds: int, prose_rounds: int, cold: int) -> dict:
         "proselint": results["proselint"],
         "throughput_ratio": ratio,
         "per_post_ratio": post_ratio,
+        "throughput_ratio_median_round": results["proselint"]["seconds_all_files_median_round"]
+        / results["plume"]["seconds_all_files_median_round"],
+        "throughput_ratio_per_round": {"min": min(round_ratios), "median": statistics.median(round_ratios),
+                                       "max": max(round_ratios)},
         "cold_start_s": {
             "plume_lint": cold_plume[0],
             "plume_lint_cpu": cold_plume[1],
@@ -229,7 +253,7 @@ def run(posts: int, rounds: int, prose_rounds: int, cold: int) -> dict:
             "cold_start": cold_plume[0] <= TARGETS["cold_start_s_max"],
             "cold_start_cpu": cold_plume[1] <= TARGETS["cold_start_s_max"],
         },
-        "settings": {"rounds": rounds, "proselint_rounds": prose_rounds, "cold_runs": cold},
+        "settings": {"rounds": rounds, "interleaved": True, "cold_runs": cold},
         "environment": {
             "python": platform.python_version(),
             "platform": platform.platform(),
@@ -261,6 +285,12 @@ def table(r: dict) -> str:
             f"{q['ms_per_3000_char_post']:.2f}",
             f"{r['per_post_ratio']:.1f}×",
         ),
+        ("files/s, median round", f"{p['files'] / p['seconds_all_files_median_round']:.1f}",
+         f"{q['files'] / q['seconds_all_files_median_round']:.1f}",
+         f"{r['throughput_ratio_median_round']:.1f}× (per-round ratios {r['throughput_ratio_per_round']['min']:.1f}"
+         f"–{r['throughput_ratio_per_round']['max']:.1f}×)"),
+        ("ms per post, median round", f"{p['ms_per_3000_char_post_median_round']:.2f}",
+         f"{q['ms_per_3000_char_post_median_round']:.2f}", ""),
         ("violations found", str(p["violations_found"]), str(q["violations_found"]), ""),
         ("cold start, wall (s)", f"{c['plume_lint']:.3f}", f"{c['proselint_check']:.3f}",
          f"python -c pass {c['python_c_pass']:.3f}; import typer+pydantic {c['python_import_typer_pydantic']:.3f}"),
@@ -277,7 +307,8 @@ def table(r: dict) -> str:
     met = ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in r["met"].items())
     inputs = r["inputs"]
     lines.append(
-        f"\n{inputs['corpus_notes']} corpus notes + {inputs['generated_posts']} generated posts; "
+        f"\n{r['settings']['rounds']} interleaved rounds (first rows: each file at its best over them); "
+        f"{inputs['corpus_notes']} corpus notes + {inputs['generated_posts']} generated posts; "
         f"targets met — {met}; load average at start: {load}"
     )
     return "\n".join(lines)
@@ -286,13 +317,13 @@ def table(r: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=60, help="generated 3,000-character posts")
-    parser.add_argument("--rounds", type=int, default=7, help="timed passes for Plume (best kept)")
-    parser.add_argument("--proselint-rounds", type=int, default=3, help="timed passes for proselint")
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="timed passes of each linter, interleaved (per-file best and median round kept)")
     parser.add_argument("--cold", type=int, default=10, help="cold-start runs (best kept)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "lint.json")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the block in bench/README.md")
     args = parser.parse_args(argv)
-    result = run(args.posts, args.rounds, args.proselint_rounds, args.cold)
+    result = run(args.posts, args.rounds, args.cold)
     print(table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
