@@ -233,6 +233,21 @@ def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 
 _TRAILING_TAGS = re.compile(r"(?:\s*(?:#\w[\w-]*[ \t]*)+)+\s*\Z")
+
+
+def _tail_start(text: str, start: int, end: int) -> int:
+    """Where the run of word characters, spaces, `#` and `-` that ends the text begins: a match of
+    _TRAILING_TAGS holds nothing else, so its search starts there (the same match, found in time linear
+    in the tail instead of a scan of the whole post)."""
+    i = end
+    while i > start:
+        ch = text[i - 1]
+        if not (ch.isalnum() or ch.isspace() or ch in "_#-"):
+            break
+        i -= 1
+    return i
+
+
 _ENDS_WITH_QUESTION = re.compile(r"\?[\W_]*\Z")
 
 
@@ -241,7 +256,7 @@ def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[V
     start, end = post_start(ctx.text), len(ctx.text.rstrip())
     if start >= end:
         return
-    tags = _TRAILING_TAGS.search(ctx.text, start, end)
+    tags = _TRAILING_TAGS.search(ctx.text, _tail_start(ctx.text, start, end), end)
     if tags:
         if tags.start() <= start:
             return  # nothing but hashtags
