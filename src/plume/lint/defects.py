@@ -52,16 +52,17 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
             grams = _ngrams(tokens, n)
             index = len(earlier)
             shared: dict[int, int] = {}
-            for g in grams:
-                having = seen.get(g)
-                if having is None:
-                    seen[g] = [index]
-                    continue
+            again = seen.keys() & grams  # in C, over the smaller side: the n-grams said before
+            for g in again:
+                having = seen[g]
                 for k in having:
                     shared[k] = shared.get(k, 0) + 1
                 if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
                     having.append(index)
+            seen.update({g: [index] for g in (grams - again if again else grams)})
             earlier.append((s, e, len(grams)))
+            if not shared:
+                continue
             for k, count in sorted(shared.items()):
                 share = count / min(len(grams), earlier[k][2])
                 if count >= rule.min_shared and share >= rule.threshold:
