@@ -40,7 +40,7 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule = c.rule
     n = rule.n
     calls = cta_occurrences(ctx, _CTA_CLOSE) if ctx.target.cta else []
-    seen: dict[tuple[str, ...], list[int]] = {}  # n-gram → the earlier sentences that have it
+    seen: dict[tuple[str, ...], int | list[int]] = {}  # n-gram → the earlier sentence(s) that have it
     earlier: list[tuple[int, int, int]] = []  # (start, end, number of n-grams)
     for block in ctx.blocks:
         for s, e in block.sentences:
@@ -55,11 +55,15 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
             again = seen.keys() & grams  # in C, over the smaller side: the n-grams said before
             for g in again:
                 having = seen[g]
+                if type(having) is int:  # said once before: a list from the second time on
+                    shared[having] = shared.get(having, 0) + 1
+                    seen[g] = [having, index]
+                    continue
                 for k in having:
                     shared[k] = shared.get(k, 0) + 1
                 if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
                     having.append(index)
-            seen.update({g: [index] for g in (grams - again if again else grams)})
+            seen.update(dict.fromkeys(grams - again if again else grams, index))
             earlier.append((s, e, len(grams)))
             if not shared:
                 continue
