@@ -103,11 +103,11 @@ _MD_LINE = re.compile(
 _LINE_MARKERS = frozenset(" \t-*_#>+")
 _MARKED_LINE = re.compile(r"\n(?=[ \t]*[-*_#>+])")
 _MD_INLINE = (
-    ("*", "bold", re.compile(r"\*\*(?=\S)(?P<inner>[^\n]+?)(?<=\S)\*\*")),
-    ("_", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)(?<=\S)__")),
+    ("**", "bold", re.compile(r"\*\*(?=\S)(?P<inner>[^\n]+?)(?<=\S)\*\*")),
+    ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)(?<=\S)__")),
     ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+?)(?<![*\s\\])\*(?![*\w])")),
     ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+?)(?<![_\s\\])_(?![_\w])")),
-    ("[", "link", re.compile(r"!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
+    ("](", "link", re.compile(r"!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
     ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
