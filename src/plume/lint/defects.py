@@ -172,7 +172,7 @@ def _cut(c: Compiled, ctx: Context) -> Iterator[Violation]:
         last = ctx.text[s:e]
         if ctx.never.hits(e - 1, e):
             continue
-        if _ELLIPSIS_END.search(last):
+        if _ends_with_ellipsis(last):
             yield ctx.violation(rule, s, e, why="s’arrête sur « … »")
             continue
         tail = ctx.lower[s:e].rstrip(" \t*_»”\"’)")
@@ -181,12 +181,31 @@ def _cut(c: Compiled, ctx: Context) -> Iterator[Violation]:
             if following is None or following.kind != "item" or following.indent <= block.indent:
                 yield ctx.violation(rule, s, e, why="annonce une suite qui ne vient pas")
             continue
-        m = _LAST_WORD.search(tail)
+        m = _LAST_WORD.search(tail, _last_run(tail))
         if m and m.group(1) in endings:
             yield ctx.violation(rule, s, e, why=f"finit sur « {m.group(1)} »")
 
 
 _LAST_WORD = re.compile(r"(?<![\w’'])(\w+)\Z")
+_CLOSERS = "*_»”\"’)"
+
+
+def _ends_with_ellipsis(sentence: str) -> bool:
+    """_ELLIPSIS_END.search(sentence) is not None, from the end (no scan of the whole sentence)."""
+    tail = sentence
+    while True:
+        stripped = tail.rstrip().rstrip(_CLOSERS)
+        if stripped == tail:
+            return tail.endswith(("…", "..."))
+        tail = stripped
+
+
+def _last_run(text: str) -> int:
+    """Start of the word characters that end `text` (where a match of _LAST_WORD can begin)."""
+    i = len(text)
+    while i and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    return i
 
 
 # --- the call to action ----------------------------------------------------------------------------
