@@ -146,6 +146,12 @@ def interleaved_times(linters: dict, items: list[tuple[str, str]], rounds: int) 
     }
 
 
+def best_time(lint, items: list[tuple[str, str]], rounds: int) -> tuple[float, int]:
+    """One linter alone: the sum of each item's best time over `rounds` passes, and the violations found."""
+    timed = interleaved_times({"linter": lint}, items, rounds)["linter"]
+    return timed["best_items"], timed["found"]
+
+
 # Bytecode as an installed package has it (pip compiles .pyc files at install time), kept in a temporary
 # prefix so the checkout is not written to: the environment may set PYTHONDONTWRITEBYTECODE.
 _PYCACHE = tempfile.mkdtemp(prefix="plume-bench-pycache-")
