@@ -42,12 +42,13 @@ def default_checkers() -> Sequence[Checker]:
     import os
 
     found: list[Checker] = []
-    if os.environ.get("PLUME_NO_GRAMMAR", "") not in ("", "0") :
-        _disabled.add("grammalecte")
+    off = set(_disabled)
+    if os.environ.get("PLUME_NO_GRAMMAR", "") not in ("", "0"):
+        off.add("grammalecte")  # read each time: the environment, not this process's history, decides
     try:
         from plume.lint.grammar import grammalecte_checker
     except ImportError:
         return found
-    if "grammalecte" not in _disabled:
+    if "grammalecte" not in off:
         found.append(grammalecte_checker())
     return found
