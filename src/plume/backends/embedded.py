@@ -56,7 +56,31 @@ def check_parallel(value: Any, where: str = "parallel") -> int:
     return n
 
 
-class EmbeddedServer:
+class LoopbackAPI:
+    """llama.cpp's own endpoints at `self.address` (127.0.0.1), with no proxy in the way."""
+
+    address: str
+    _opener: Any
+
+    def post(self, path: str, payload: dict, timeout: float = 60) -> Any:
+        request = urllib.request.Request(self.address + path, data=json.dumps(payload).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with self._opener.open(request, timeout=timeout) as response:
+            return json.loads(response.read())
+
+    def get(self, path: str, timeout: float = 10) -> Any:
+        with self._opener.open(self.address + path, timeout=timeout) as response:
+            return json.loads(response.read())
+
+    def tokenize(self, text: str) -> list[int]:
+        """The model's own tokenizer (llama.cpp's /tokenize)."""
+        try:
+            return list(self.post("/tokenize", {"content": text})["tokens"])
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"embedded model: tokenizer unreachable at {self.address}: {exc}") from exc
+
+
+class EmbeddedServer(LoopbackAPI):
     """xllamacpp.Server on 127.0.0.1; port chosen by the OS unless given (`plume serve`)."""
 
     def __init__(self, model_path: Path, n_ctx: int = DEFAULT_CTX, parallel: int = DEFAULT_PARALLEL,
@@ -96,23 +120,6 @@ class EmbeddedServer:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
         self.prefix: str | None = None  # the system prefix made ready (plume.backends.prefix)
         self.prefix_state: str | None = None
-
-    def post(self, path: str, payload: dict, timeout: float = 60) -> Any:
-        request = urllib.request.Request(self.address + path, data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with self._opener.open(request, timeout=timeout) as response:
-            return json.loads(response.read())
-
-    def get(self, path: str, timeout: float = 10) -> Any:
-        with self._opener.open(self.address + path, timeout=timeout) as response:
-            return json.loads(response.read())
-
-    def tokenize(self, text: str) -> list[int]:
-        """The model's own tokenizer (llama.cpp's /tokenize)."""
-        try:
-            return list(self.post("/tokenize", {"content": text})["tokens"])
-        except Exception as exc:  # noqa: BLE001
-            raise BackendError(f"embedded model: tokenizer unreachable at {self.address}: {exc}") from exc
 
     def stop(self) -> None:
         self._server = None  # the C++ destructor stops the HTTP server and frees the model

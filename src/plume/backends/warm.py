@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from plume.backends.embedded import LoopbackAPI
 from plume.errors import BackendError
 
 DEFAULT_IDLE_TIMEOUT = 1800.0  # seconds
@@ -40,7 +41,7 @@ class WarmState:
     started: float
 
 
-class RemoteServer:
+class RemoteServer(LoopbackAPI):
     """A running `plume serve`, spoken to like the in-process server (same attributes for the backend)."""
 
     slot_dir = None  # its slots live in the other process: no prefix file restored from here
@@ -54,22 +55,6 @@ class RemoteServer:
         self.n_ctx = state.n_ctx
         self.parallel = state.parallel
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    def post(self, path: str, payload: dict, timeout: float = 60) -> Any:
-        request = urllib.request.Request(self.address + path, data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with self._opener.open(request, timeout=timeout) as response:
-            return json.loads(response.read())
-
-    def get(self, path: str, timeout: float = 10) -> Any:
-        with self._opener.open(self.address + path, timeout=timeout) as response:
-            return json.loads(response.read())
-
-    def tokenize(self, text: str) -> list[int]:
-        try:
-            return list(self.post("/tokenize", {"content": text})["tokens"])
-        except Exception as exc:  # noqa: BLE001
-            raise BackendError(f"embedded model: warm server unreachable at {self.address}: {exc}") from exc
 
     def stop(self) -> None:
         pass  # not ours: `plume serve --stop` stops it
