@@ -43,7 +43,9 @@ def child(fmt: str, launched: float) -> dict:
     t = time.perf_counter()
     import plume.cli.generate  # noqa: F401 - the CLI and its generate command
     from plume.backends import openai_compat
-    from plume.write import generate as gen
+    import importlib
+
+    gen = importlib.import_module("plume.write.generate")  # the module (plume.write re-exports the function)
 
     imports = time.perf_counter() - t
     calls: list[dict] = []
