@@ -132,3 +132,55 @@ def test_async_driver_runs_the_batch_as_concurrent_requests():
 
         r = asyncio.run(main())
     assert len(srv.requests) == 3 and r.model_calls == 3 and r.errors == 0
+
+
+def test_sampling_goes_to_compatible_servers_and_openai_gets_only_what_it_accepts(tmp_path, monkeypatch):
+    from plume.backends.embedded import EmbeddedBackend
+    from plume.backends.openai_compat import OpenAIBackend
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plume.toml").write_text("[sampling]\ntop_p = 0.8\ntop_k = 20\ndry_multiplier = 0.8\n",
+                                         encoding="utf-8")
+    with ScriptedServer([js(GOOD_HEAD)] * 2) as srv:
+        backend(srv).complete([{"role": "user", "content": "x"}], max_tokens=5)
+        OpenAIBackend("gpt-4o-mini", base_url=srv.base_url, api_key="sk-test", max_retries=0).complete(
+            [{"role": "user", "content": "x"}], max_tokens=5)
+        compatible, openai = srv.requests
+    assert (compatible["top_p"], compatible["top_k"], compatible["dry_multiplier"]) == (0.8, 20, 0.8)
+    assert openai["top_p"] == 0.8 and "top_k" not in openai and "dry_multiplier" not in openai
+    qwen = EmbeddedBackend.default_sampling  # the embedded model's own defaults, without plume.toml
+    assert qwen["top_k"] == 20 and qwen["repeat_penalty"] == 1.05 and qwen["dry_multiplier"] > 0
+
+
+def test_schema_strings_cannot_hold_non_latin_letters():
+    import re
+
+    from plume.write.schemas import LATIN, LinkedInPost, PostHead
+
+    schema = json.dumps(PostHead.model_json_schema(), ensure_ascii=False)
+    assert LATIN.replace("\\", "\\\\") in schema or LATIN in json.loads(schema)["properties"]["hook"]["pattern"]
+    assert LinkedInPost.model_json_schema()["properties"]["paragraphs"]["items"]["pattern"] == LATIN
+    assert re.fullmatch(LATIN, "Échangeons : « un test » à 30 € — l’été…")
+    assert not re.fullmatch(LATIN, "cadrer un premier test à temps部分")
+    assert not re.fullmatch(LATIN, "deux\nlignes")
+
+
+def test_a_backend_that_draws_n_answers_gets_one_request_with_n():
+    from plume.backends.openai_compat import OpenAIBackend
+
+    with ScriptedServer([js(GOOD_HEAD)] * 3) as srv:
+        b = OpenAIBackend("gpt-4o-mini", base_url=srv.base_url, api_key="sk-test", max_retries=0)
+        r = generate(BRIEF, "pme", "landing", b, candidates=3, repair=False)
+    assert srv.requests[0]["n"] == 3  # one request for the three (a server answering one: the rest follow)
+    assert len([c for c in r.candidates if c.origin == "model"]) == 3 and r.errors == 0
+
+
+def test_rewrite_draws_candidates_and_keeps_the_best():
+    from plume.write import rewrite
+
+    draft = "Nous aidons les dirigeants de PME à prendre du recul.\n"
+    with ScriptedServer([Reply("Les C-level de PME prennent du recul."),
+                         Reply("J’aide les dirigeants de PME à prendre du recul.")]) as srv:
+        r = rewrite(draft, "pme", None, backend(srv), candidates=2, repair=False)
+    assert len(srv.requests) == 2 and len(r.candidates) == 2
+    assert "C-level" not in r.text and r.errors == 0 and "fewest errors" in r.winner_reason

@@ -24,6 +24,7 @@ KEYS: dict[str, frozenset[str] | None] = {
     "lint": None,  # select, ignore, min-severity, per-folder (plume.lint.selection), audience, format
     "output": frozenset({"dir"}),
     "prices": None,
+    "sampling": None,  # per-request sampling for llama.cpp / vLLM servers (plume.backends.openai_compat)
 }
 
 

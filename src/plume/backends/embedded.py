@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, ClassVar
 
-from plume.backends.openai_compat import OpenAIBackend
+from plume.backends.openai_compat import QWEN_SAMPLING, OpenAIBackend
 from plume.errors import BackendError, InputError
 
 DEFAULT_CTX = 4096  # context of one slot, in tokens
@@ -200,6 +200,7 @@ class EmbeddedBackend(OpenAIBackend):
     needs_key = False
     is_local = True
     supports_n = True  # llama.cpp draws n answers to one prompt in parallel slots (prompt processed once)
+    default_sampling = QWEN_SAMPLING  # Qwen2.5 instruct's recommendation + DRY (plume.toml [sampling] overrides)
     max_tokens_cap: ClassVar[int | None] = DEFAULT_CAP
 
     def __init__(self, model_path: Path | str | None = None, *, n_ctx: int = DEFAULT_CTX,

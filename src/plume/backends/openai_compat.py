@@ -14,6 +14,13 @@ from plume.backends.errors import translate
 from plume.errors import BackendError, PlumeError
 
 DEFAULT_TIMEOUT = 120.0
+# What the OpenAI API accepts besides temperature; any other sampling key goes in `extra_body` (llama.cpp,
+# vLLM), and only to servers that are not OpenAI proper.
+STANDARD_SAMPLING = frozenset({"top_p", "presence_penalty", "frequency_penalty", "seed"})
+# Qwen2.5 instruct's recommended sampling, and llama.cpp's DRY sampler against repeated phrases (its
+# sequence breakers — newline, « : », « " », « * » — keep JSON keys out of its reach).
+QWEN_SAMPLING: dict[str, Any] = {"top_p": 0.8, "top_k": 20, "repeat_penalty": 1.05, "dry_multiplier": 0.8,
+                                 "dry_base": 1.75, "dry_allowed_length": 2}
 DEFAULT_MAX_RETRIES = 2
 
 
@@ -135,11 +142,30 @@ class OpenAIBackend(Backend):
         # OpenAI's newer models only take max_completion_tokens; other servers know max_tokens.
         return "max_completion_tokens" if self.name == "openai" else "max_tokens"
 
+    #: the backend's own sampling defaults (the embedded model: its family's recommendation)
+    default_sampling: dict[str, Any] = {}
+
+    def sampling(self) -> dict[str, Any]:
+        """Per-request sampling: the backend's defaults, then plume.toml [sampling]; OpenAI proper gets
+        only the keys its API accepts."""
+        from plume.config import section
+
+        settings = {**self.default_sampling, **section("sampling")}
+        if self.name == "openai":
+            settings = {k: v for k, v in settings.items() if k in STANDARD_SAMPLING}
+        return settings
+
     def _request(self, messages: Messages, max_tokens: int, temperature: float) -> dict[str, Any]:
         if self.max_tokens_cap:
             max_tokens = min(max_tokens, self.max_tokens_cap)
-        return {"model": self.model_name(), "messages": messages, "temperature": temperature,
-                self._token_param(): max_tokens}
+        request: dict[str, Any] = {"model": self.model_name(), "messages": messages, "temperature": temperature,
+                                   self._token_param(): max_tokens}
+        settings = self.sampling()
+        request.update({k: v for k, v in settings.items() if k in STANDARD_SAMPLING})
+        extra = {k: v for k, v in settings.items() if k not in STANDARD_SAMPLING}
+        if extra:
+            request["extra_body"] = extra
+        return request
 
     def _finish(self, *, messages: Messages, text: str, parsed: Any, usage: Usage, started: float,
                 meta: dict | None, options: dict, finish_reason: str | None) -> Completion:

@@ -29,6 +29,7 @@ def rewrite_command(
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="linkedin or landing (default: the draft's frontmatter).")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Only the deterministic substitutions; no model.")] = False,
     attempts: Annotated[int, typer.Option(min=1, max=10, help="Model calls at most (rewrite + repairs).")] = 3,
+    candidates: Annotated[int, typer.Option("--candidates", "-n", min=1, max=8, help="Rewrites drawn at once; the critic keeps the best.")] = 1,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the result here.")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Replace the draft (after writing DRAFT.bak).")] = False,
     force: Annotated[bool, typer.Option(help="Overwrite --out or an existing .bak.")] = False,
@@ -72,7 +73,7 @@ def rewrite_command(
 
             backend = open_backend(model, base_url, 1600)
             try:
-                result = rewrite(text, audience, format, backend, attempts=attempts)
+                result = rewrite(text, audience, format, backend, attempts=attempts, candidates=candidates)
             finally:
                 backend.close()
         if in_place:

@@ -85,6 +85,7 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     offer = noref(a.offer)
     dimensions = [(d.name, noref(d.role)) for d in house.dimensions]
     steps = [p.text for p in kind("step")] or [noref(s) for s in a.steps]
+    steps = steps[:1] + [t for t in steps[1:] if distinct(t, [offer])]  # the trial first; no step restating the offer
     cta = (brief.cta or DEFAULT_CTA).strip()
     taken = [offer, *(r for _, r in dimensions), *steps, cta]
     facts = []
@@ -125,7 +126,8 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     used.append(subtitle)
     missing = words * 0.97 - total(n_pains, n_benefits) - _words(subtitle) + FIELD_WORDS["landing"] // 2
     more: list[str] = []
-    for p in rank([p for p in sentences if is_prose(p.text) and not is_situation(p.text)], q):
+    for p in rank([p for p in sentences if is_prose(p.text) and not is_situation(p.text)
+                   and not p.text.startswith("En résumé")], q):
         if missing <= 8 or len(more) >= 3:
             break
         if distinct(p.text, used) and _words(p.text) <= missing + 8:
@@ -299,7 +301,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
     prompt = prompts.compose_prompt(brief, audience, format, plan.material(), house=house, backend=backend,
                                     budget=budget)
     target = Target(audience=audience, format=format, cta=plan.cta, words=brief.words,
-                    instructions=prompt.instructions)
+                    instructions=prompt.instructions, material="\n".join([query_of(brief), *plan.material()]))
     critic = Critic(house, target)
     meta = {"command": command, "audience": audience, "format": format, "strategy": "compose"}
     tally = Tally()
@@ -336,7 +338,10 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
     best = choose(drawn())[0] if drawn() else fallback
     while repair and drawn() and not best.clean and rounds < max(1, attempts):
         faults = _faults(best, critic)
-        if not faults:
+        if not faults:  # global: try each model field replaced by the author's fallback (no model call)
+            for name in best.fields:
+                if best.fields[name] and best.fields[name] != plan.fallback.get(name, ""):
+                    judge({**best.fields, name: plan.fallback.get(name, "")}, f"fallback:{name}")
             break
         calls, asked = [], []
         for name, problems in faults.items():
@@ -405,8 +410,10 @@ def _repaired_value(completion) -> str:
 
 
 def _faults(best: Candidate, critic: Critic) -> dict[str, list[str]]:
-    """The model-written fields the critic faults in `best`, with the messages (a field alone, then its
-    place in the whole text); {} when every fault lies in the author's material or is global."""
+    """The model-written fields the critic faults in `best`, with the messages (a field alone, then the
+    whole text's violations on it or quoting it); {} when every fault lies in the author's material."""
+    from plume.write.material import overlap
+
     faults: dict[str, list[str]] = {}
     for name, value in best.fields.items():
         if not value:
@@ -414,10 +421,14 @@ def _faults(best: Candidate, critic: Critic) -> dict[str, list[str]]:
         alone = critic.lint(value, critic.field_target())
         problems = [v.message for v in blocking(alone.violations)]
         start = best.text.find(value)
-        if start >= 0:
-            end = start + len(value)
-            problems += [v["message"] for v in best.violations if v["severity"] in ("error", "warning")
-                         and v["start"] < end and v["end"] > start and v["message"] not in problems]
+        end = start + len(value)
+        for v in best.violations:
+            if v["severity"] not in ("error", "warning") or v["message"] in problems:
+                continue
+            inside = start >= 0 and v["start"] < end and v["end"] > start
+            quoted = bool(v["text"]) and (v["text"] in value or overlap(v["text"], value) >= 0.5)
+            if inside or quoted:
+                problems.append(v["message"])
         if problems:
             faults[name] = problems
     return faults

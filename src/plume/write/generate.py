@@ -92,7 +92,8 @@ def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None
     max_tokens = max_tokens_for(format, words)
     # the critic judges the length the brief asked for (none asked: no length verdict)
     target = Target(audience=audience, format=format, cta=brief.cta, words=brief.words,
-                    instructions=prompt.instructions)
+                    instructions=prompt.instructions,
+                    material="\n".join([brief.topic, brief.angle or "", *brief.facts]))
 
     def repair_call(text: str, violations: list) -> Call:
         p = prompts.repair_prompt(text, violations, audience, format, task="generate", structured=schema is not None,

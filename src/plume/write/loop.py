@@ -276,6 +276,7 @@ def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> W
 def _batch(backend, calls: list[Call], on_delta) -> list[Answer]:
     from concurrent.futures import ThreadPoolExecutor
 
+
     def one(call: Call, stream: bool) -> Answer | BaseException:
         try:
             return _stream(backend, call, on_delta) if stream else _call(backend.complete, call)
@@ -297,7 +298,8 @@ def _one_request(backend, calls: list[Call]) -> bool:
     slots, the prompt computed once; OpenAI)."""
     first = calls[0]
     return bool(getattr(backend, "supports_n", False)) and all(
-        c.messages == first.messages and c.kwargs() == first.kwargs() for c in calls[1:])
+        c.messages == first.messages and c.max_tokens == first.max_tokens and c.schema is first.schema
+        and c.temperature == first.temperature for c in calls[1:])  # meta (the candidate's number) may differ
 
 
 def _survivors(answers: list) -> list[Answer]:

@@ -164,7 +164,7 @@ def distinct(piece: str, chosen: list[str], limit: float = 0.2) -> bool:
                for c in chosen)
 
 
-_FINITE = re.compile(r"\b(?:est|sont|semble|semblent|porte|portent|a|ont|peut|\w+(?<!m)ent|\w+ez|\w+ons)\b",
+_FINITE = re.compile(r"\b(?:est|sont|semble|semblent|porte|portent|a|ont|peut|\w+(?<!m)ent|\w+ez)\b",
                      re.IGNORECASE)
 _SITUATION = re.compile(r"submerg|urgent|jongl|court|débord|isol|guidon|lourd|charge|recul|tourne en rond|"
                         r"prématuré|casquette|stagne", re.IGNORECASE)
@@ -172,7 +172,7 @@ _SITUATION = re.compile(r"submerg|urgent|jongl|court|débord|isol|guidon|lourd|c
 
 def is_prose(text: str) -> bool:
     """A whole sentence (a finite verb), not a list fragment."""
-    return bool(_FINITE.search(text)) and not re.match(r"^\w+(?:er|ir|re)\b", text)
+    return bool(_FINITE.search(text)) and not re.match(r"^\w+(?:er|ir|re)\b", text) and "(" not in text
 
 
 def is_situation(text: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from plume.lint.files import unified_diff as files_diff
 from plume.lint.markdown import split_frontmatter
+from plume.backends.base import Completion
 from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
 from plume.write.result import WriteResult
 
@@ -44,8 +45,9 @@ def rewrite_max_tokens(fixed: str, backend=None) -> int:
 
 
 def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, corpus=None, backend=None,
-                attempts: int = 3, repair: bool = True, budget: int | None = None) -> Job:
-    """The rewrite pipeline as a job: safe fixes first, then the model, then the lint loop."""
+                attempts: int = 3, repair: bool = True, budget: int | None = None, candidates: int = 1) -> Job:
+    """The rewrite pipeline as a job: safe fixes first, then the model (`candidates` answers, the critic
+    keeps the best), then the lint loop."""
     from plume import prompts
 
     house.audience(audience)
@@ -57,8 +59,8 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
     meta = {"command": "rewrite", "audience": audience, "format": format}
     max_tokens = rewrite_max_tokens(fixed, backend)
 
-    def read(completion) -> tuple[str, Any] | None:
-        text = unwrap(getattr(completion, "text", "") or "")
+    def read(completion: Completion) -> tuple[str, Any] | None:
+        text = unwrap(completion.text or "")
         return (head + text + "\n", None) if text else None
 
     def repair_call(text: str, violations: list) -> Call:
@@ -75,12 +77,15 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
         format=format,
         attempts=attempts,
         repair=repair,
+        candidates=candidates,
+        corpus=corpus,
         source=draft,
     )
 
 
 def rewrite(draft: str, audience: str, format: str | None = None, backend=None, *, attempts: int = 3,
-            repair: bool = True, llm: bool = True, house=None, corpus=None, budget: int | None = None) -> WriteResult:
+            repair: bool = True, llm: bool = True, house=None, corpus=None, budget: int | None = None,
+            candidates: int = 1) -> WriteResult:
     """The draft rewritten for `audience`; `llm=False` applies only the deterministic substitutions."""
     from plume.house import load_house
 
@@ -93,7 +98,7 @@ def rewrite(draft: str, audience: str, format: str | None = None, backend=None, 
 
         backend = backend_for(1600)
     job = rewrite_job(draft, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
-                      repair=repair, budget=budget)
+                      repair=repair, budget=budget, candidates=candidates)
     try:
         return drive(job, backend)
     finally:
