@@ -276,7 +276,6 @@ def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> W
 def _batch(backend, calls: list[Call], on_delta) -> list[Answer]:
     from concurrent.futures import ThreadPoolExecutor
 
-
     def one(call: Call, stream: bool) -> Answer | BaseException:
         try:
             return _stream(backend, call, on_delta) if stream else _call(backend.complete, call)
