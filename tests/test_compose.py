@@ -184,3 +184,28 @@ def test_rewrite_draws_candidates_and_keeps_the_best():
         r = rewrite(draft, "pme", None, backend(srv), candidates=2, repair=False)
     assert len(srv.requests) == 2 and len(r.candidates) == 2
     assert "C-level" not in r.text and r.errors == 0 and "fewest errors" in r.winner_reason
+
+
+@pytest.mark.parametrize("model_wrote, page_shows", [
+    ("Soutien de Direction à Temps Partagé : Test Avant de Recruter", "Soutien de direction à temps partagé : test avant de recruter"),
+    ("Évaluer la Potentielle Valeur d’une Embauche", "Évaluer la potentielle valeur d’une embauche"),
+    ("Un Associé Opérationnel & Stratégique pour le COO", "Un Associé Opérationnel & Stratégique pour le COO"),
+    ("Sortir du jargon C-level sur LinkedIn", "Sortir du jargon C-level sur LinkedIn"),
+])
+def test_title_case_from_the_model_becomes_french_sentence_case(model_wrote, page_shows):
+    from plume.house import load_house
+    from plume.write.compose import proper_words, sentence_case
+
+    keep = proper_words(load_house(), ["Le CEO porte encore la casquette de COO."])
+    assert sentence_case(model_wrote, keep) == page_shows
+
+
+@pytest.mark.parametrize("sentence, alone", [
+    ("Anticipation des points de blocage, sécurisation des dépendances, clarification des décisions.", False),
+    ("Vous bénéficiez d’une expertise en transformation.", True),
+    ("Le test aide à définir le profil idéal d’une future embauche à temps plein.", True),
+])
+def test_only_sentences_that_stand_alone_are_taken_out_of_the_notes(sentence, alone):
+    from plume.write.compose import stands_alone
+
+    assert stands_alone(sentence) is alone

@@ -46,6 +46,46 @@ def _line(text: str) -> str:
     return clean_line(text)
 
 
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# a sentence that stands alone starts on its subject; a verbless enumeration (« Anticipation des points
+# de blocage, sécurisation des dépendances… ») reads as a fragment once taken out of its list
+_SUBJECT = re.compile(r"^(?:Vous|Je|J’|J'|Nous|On|Il|Elle|Ils|Elles|C’|C'|Ce|Cet|Cette|Ces|Le|La|L’|L'|Les|"
+                      r"Un|Une|Des|Mon|Ma|Mes|Votre|Vos|Notre|Nos|Chaque|Tout|Toute)\b")
+
+
+def stands_alone(sentence: str) -> bool:
+    return bool(_SUBJECT.match(sentence.strip()))
+
+
+def proper_words(house, texts: list[str]) -> frozenset[str]:
+    """Words written capitalised inside sentences of the author's texts (names, titles, acronyms)."""
+    keep = {w for d in house.dimensions for w in _WORD.findall(d.name)}
+    keep |= set(_WORD.findall(house.author.designation))
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
+            keep |= {w for w in _WORD.findall(sentence)[1:] if w[0].isupper()}
+    return frozenset(keep)
+
+
+def sentence_case(text: str, keep: frozenset[str]) -> str:
+    """« Soutien de Direction à Temps Partagé » → « Soutien de direction à temps partagé »: English-style
+    Title Case is not French; the author's proper words (Associé Opérationnel & Stratégique, COO) stay."""
+    first = True
+
+    def lower(m: re.Match[str]) -> str:
+        nonlocal first
+        word = m.group(0)
+        if first:
+            first = False
+            return word
+        if word in keep or not word[0].isupper() or any(c.isupper() for c in word[1:]) or word[1:2] == "-":
+            return word  # a proper word, an acronym, LinkedIn, C-level
+        return word[0].lower() + word[1:]
+
+    out = _WORD.sub(lower, text)
+    return out
+
+
 def _words(text: str) -> int:
     from plume.markdown import count_words
 
@@ -70,6 +110,7 @@ class LandingPlan:
     cta: str
     fallback: dict[str, str] = field(default_factory=dict)
     more: list[str] = field(default_factory=list)  # the author's sentences after the offer
+    keep: frozenset[str] = frozenset()  # the author's proper words (sentence case keeps them)
 
     def material(self) -> list[str]:
         return [*self.pains, self.offer, *self.more, *self.facts, *(r for _, r in self.dimensions),
@@ -130,22 +171,25 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
                    and not p.text.startswith("En résumé")], q):
         if missing <= 8 or len(more) >= 3:
             break
-        if distinct(p.text, used) and _words(p.text) <= missing + 8:
+        if distinct(p.text, used) and _words(p.text) <= missing + 8 and stands_alone(p.text):
             more.append(p.text)
             used.append(p.text)
             missing -= _words(p.text)
     title = re.sub(r"\s*[.?!]+$", "", brief.topic.strip())
+    keep = proper_words(house, [p.text for p in sentences] + [offer, *chosen_pains, *chosen_benefits, *steps])
     return LandingPlan(chosen_pains, offer, facts, dimensions, chosen_benefits, steps, cta,
-                       fallback={"title": title, "subtitle": subtitle}, more=more)
+                       fallback={"title": title, "subtitle": subtitle}, more=more, keep=keep)
 
 
 def render_landing_plan(plan: LandingPlan, fields: dict[str, str]) -> str:
-    lines = [f"# {fields.get('title') or plan.fallback['title']}", ""]
+    title = fields.get("title")
+    lines = [f"# {sentence_case(title, plan.keep) if title else plan.fallback['title']}", ""]
     if fields.get("subtitle"):
-        lines += [fields["subtitle"], ""]
+        lines += [sentence_case(fields["subtitle"], plan.keep), ""]
     lines += ["### Vous vous reconnaissez ?", "", *(f"- {p}" for p in plan.pains), ""]
-    lines += ["### Ce que je vous propose", "", " ".join([plan.offer, *plan.more]), ""]
-    if plan.facts:
+    inline = plan.facts if len(plan.facts) < 2 else []  # one fact is a sentence, not a list of one
+    lines += ["### Ce que je vous propose", "", " ".join([plan.offer, *plan.more, *inline]), ""]
+    if plan.facts and not inline:
         lines += [*(f"- {f}" for f in plan.facts), ""]
     lines += ["### Trois dimensions", "", *(f"- **{n}** : {r}" for n, r in plan.dimensions), ""]
     lines += ["### Ce que vous y gagnez", "", *(f"- {b}" for b in plan.benefits), ""]
