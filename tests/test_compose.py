@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pytest
 
 from scripted_server import Reply, ScriptedServer
 
