@@ -154,7 +154,10 @@ def test_repetition_message_names_the_earlier_sentence_and_its_line():
 
 # --- what must hold -------------------------------------------------------------------------------
 
-OUTPUTS = sorted(ROOT.glob("docs/quality/*/outputs/*.md"))
+# The 36 outputs a French reader rated (issue 10): the two measurements of the first landing. Later
+# measurements (docs/quality/embedded-default, ...) are not part of that rated set.
+RATED = ("embedded", "embedded-no-repair")
+OUTPUTS = sorted(p for d in RATED for p in ROOT.glob(f"docs/quality/{d}/outputs/*.md"))
 
 
 def test_the_committed_outputs_are_36():
