@@ -20,7 +20,7 @@ BRIEF = Brief(
     cta="Échangeons 30 minutes pour cadrer un premier test à temps partagé.",
 )
 GOOD_HEAD = {"title": "Tester avant de recruter", "subtitle": "Vous gagnez du recul sans recruter à temps plein."}
-BAD_HEAD = {"title": "Le bon soutien pour les C-level", "subtitle": "Vous gagnez du recul sans recruter à temps plein."}
+BAD_HEAD = {"title": "Tester un soutien C-level avant de recruter", "subtitle": "Vous gagnez du recul sans recruter à temps plein."}
 GOOD_HOOK = {"hook": "Recruter à temps plein vous semble prématuré ?", "bridge": "Je vous propose de commencer petit."}
 
 
@@ -66,20 +66,20 @@ def test_best_of_n_draws_concurrently_and_the_clean_candidate_wins():
 
 
 def test_a_faulty_field_is_asked_again_alone():
-    tutoie = {**GOOD_HEAD, "title": "Tu testes avant de recruter"}
+    tutoie = {**GOOD_HEAD, "title": "Tu testes un soutien de direction avant de recruter"}
     with ScriptedServer([js(tutoie), js({"value": "Tester avant de recruter à temps plein"})]) as srv:
         r = generate(BRIEF, "pme", "landing", backend(srv), candidates=1)
         repair = srv.requests[1]
     assert len(srv.requests) == 2 and r.field_repairs == 1 and r.model_calls == 2
     assert set(repair["response_format"]["json_schema"]["schema"]["properties"]) == {"value"}
-    assert "Tu testes avant de recruter" in repair["messages"][1]["content"]  # the field, quoted
+    assert "Tu testes un soutien de direction avant de recruter" in repair["messages"][1]["content"]  # the field, quoted
     assert "vouvoie" in repair["messages"][1]["content"]  # and what is wrong with it
     assert r.text.startswith("# Tester avant de recruter à temps plein") and r.errors == 0
     assert r.candidates[r.winner].origin == "repair:title"
 
 
 def test_a_faulty_bridge_is_dropped_without_a_model_call():
-    bad_bridge = {**GOOD_HOOK, "bridge": "Les C-level le savent bien."}
+    bad_bridge = {**GOOD_HOOK, "bridge": "Je vous propose un soutien C-level pour prendre du recul."}
     with ScriptedServer([js(bad_bridge)]) as srv:
         r = generate(BRIEF, "pme", "linkedin", backend(srv), candidates=1)
     assert len(srv.requests) == 1 and r.dropped_fields == 1

@@ -141,6 +141,30 @@ def test_unusable_json_is_asked_again():
     assert len(srv.requests) == 2 and r.attempts == 2 and r.post is not None
 
 
+def test_the_chat_parser_refusing_the_answer_is_asked_again():
+    """llama.cpp answers 500 « … does not match the expected peg-native format » when its chat parser cannot
+    read the model's output: that answer is unusable (asked again), not a server failure."""
+    from scripted_server import error_body
+
+    refused = Reply(status=500, body=error_body(500, "The model produced output that does not match the expected "
+                                                     "peg-native format"))
+    with ScriptedServer([refused, js(GOOD_POST)]) as srv:
+        b = get_backend(model="scripted-model", base_url=srv.base_url, max_retries=0)
+        r = generate("Prendre du recul", "pme", "linkedin", b, strategy="free", attempts=3)
+    assert len(srv.requests) == 2 and r.attempts == 2 and r.post is not None
+
+
+def test_a_server_error_is_not_an_unusable_answer():
+    from scripted_server import error_body
+
+    from plume.errors import BackendError
+
+    with ScriptedServer([Reply(status=500, body=error_body(500, "boom")), js(GOOD_POST)]) as srv:
+        b = get_backend(model="scripted-model", base_url=srv.base_url, max_retries=0)
+        with pytest.raises(BackendError):
+            generate("Prendre du recul", "pme", "linkedin", b, strategy="free", attempts=3)
+
+
 def test_an_unusable_last_repair_keeps_the_best_draft():
     with ScriptedServer([js(BAD_POST), Reply('{"hook": "coupé')]) as srv:
         r = generate("Prendre du recul", "pme", "linkedin", backend_for(srv), strategy="free", attempts=2)

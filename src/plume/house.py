@@ -39,6 +39,7 @@ class Audience(Strict):
     offer: str
     steps: list[str] = Field(default_factory=list)  # how it works, first step first (landing composition)
     hashtags: list[str] = Field(default_factory=list)  # CamelCase French words, without « # »
+    hooks: list[str] = Field(default_factory=list)  # the reader's pains as opening questions (post composition)
 
 
 class Format(Strict):

@@ -27,6 +27,7 @@ class Candidate:
     history_id: int | None = None
     fields: dict[str, str] = field(default_factory=dict)  # the model-written fields, as used
     violations: list[dict[str, Any]] = field(default_factory=list)
+    refused: dict[str, list[str]] = field(default_factory=dict)  # model fields the gate refused, and why
 
     @property
     def clean(self) -> bool:

@@ -1,7 +1,9 @@
 """Composition: the piece is built from the author's own sentences, word for word (the house file's pains,
 dimensions, benefits, offer and steps, sentences of the current notes, the brief's facts and call to
 action); the model writes only what must be new — a landing page's title and subtitle, a post's hook
-and one bridge sentence — as small JSON fields, N candidates scored by the critic. A field the critic
+and one bridge sentence — as small JSON fields, N candidates scored by the critic. A field the gate refuses (plume.write.gate: the
+client's voice, off the brief, too long, no verb) gives way to the author's (the brief's topic, the house's
+opening questions, a note's sentence) before the critic reads it. A field the critic
 faults is asked again alone, or dropped when the piece stands without it; when no answer passes, the
 author's material alone (a deterministic fallback) is the piece.
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 from plume.write.candidates import Candidate, choose, record, score_voice
 from plume.write.critic import Critic, blocking
+from plume.write.gate import refusals
 from plume.write.loop import Call, Job, Tally, Unusable, as_dicts
 from plume.write.material import (
     Piece,
@@ -247,13 +250,16 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                   if p.kind in ("pain", "offer")]
     corpus_side = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
                                house, audience)
-    hook_pain = next((p.text for p in rank([p for p in house_side if p.kind == "pain"], q)
-                      if distinct(p.text, taken)), "")
-    taken.append(hook_pain)
-    prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side if is_prose(p.text)]
+    a = house.audience(audience)
+    offer = _sentence(noref(a.offer))
+    hook = authored_hook(brief, house, audience, taken)
+    taken += [hook, offer]
+    prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side
+             if is_prose(p.text) and p.kind != "offer"]
     situation = [p for p in prose if is_situation(p.text)]
-    answer = [p for p in prose if not is_situation(p.text)]
-    budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook_pain]) - 3
+    answer = [p for p in prose if not is_situation(p.text) and not p.text.startswith("En résumé")]
+    summary = [p for p in prose if p.text.startswith("En résumé")]
+    budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook, offer]) - 3
 
     def take(pieces: list[Piece], k: int) -> list[str]:
         nonlocal budget
@@ -267,18 +273,35 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                 budget -= _words(p.text)
         return out
 
+    # the reader's situation; what I offer and the brief's facts; (the list); what the reader gains;
+    # the author's summary when there is room
     first = take(situation, 1)
     gains = take(answer, 2)
-    more = take(situation + answer, 2) if budget > 12 else []
-    summary = [t for t in gains + more if t.startswith("En résumé")]
-    gains = [t for t in gains if t not in summary]
-    more = [t for t in more if t not in summary]
-    paragraphs = [first + more[:1], facts, gains + more[1:], summary]
+    closing = take(summary, 1) if budget > 20 else []
+    gains += take(answer, 1) if budget > 14 else []
+    paragraphs = [first, [offer, *facts], gains, closing]
     tags = house.audience(audience).hashtags
     ranked_tags = rank([Piece(t, "tag", "") for t in tags[1:]], q)[:2]
     hashtags = tags[:1] + [p.text for p in ranked_tags]
     return PostPlan([p for p in paragraphs if p], intro, bullets, cta, hashtags,
-                    fallback={"hook": hook_pain, "bridge": ""})
+                    fallback={"hook": hook, "bridge": ""})
+
+
+def authored_hook(brief: Brief, house, audience: str, taken: list[str]) -> str:
+    """The opening line when the model's is refused: the brief's topic when it is a question (the
+    user's own words), else the house's opening question closest to the brief."""
+    from plume.write.material import stems, similarity
+
+    topic = _line(brief.topic)
+    if topic.endswith("?"):
+        return topic
+    hooks = [noref(h) for h in house.audience(audience).hooks]
+    if not hooks:
+        pains = [noref(p) for p in house.audience(audience).pains]
+        return _sentence(pains[0]) if pains else topic
+    q = stems(query_of(brief))
+    fresh = [h for h in hooks if distinct(h, taken)] or hooks
+    return max(fresh, key=lambda h: (similarity(stems(h), q), -hooks.index(h)))
 
 
 def render_post_plan(plan: PostPlan, fields: dict[str, str], markdown: bool = False) -> str:
@@ -350,9 +373,23 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
     meta = {"command": command, "audience": audience, "format": format, "strategy": "compose"}
     tally = Tally()
     pool: list[Candidate] = []
-    stats = {"calls": 0, "field_repairs": 0, "dropped": 0, "repair_tokens": 0}
+    stats = {"calls": 0, "field_repairs": 0, "dropped": 0, "repair_tokens": 0, "gated": 0}
 
-    def judge(fields: dict[str, str], origin: str, history_id=None) -> Candidate:
+    context = [query_of(brief), *plan.material()]
+
+    def gated(fields: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The model's fields that pass the gate (plume.write.gate); the author's in place of the rest."""
+        out, refused = {}, {}
+        for name, value in fields.items():
+            why = refusals(name, value, topic=brief.topic, context=context)
+            if why:
+                refused[name] = why
+                out[name] = plan.fallback.get(name, "")
+            else:
+                out[name] = value
+        return out, refused
+
+    def judge(fields: dict[str, str], origin: str, history_id=None, refused=None) -> Candidate:
         fixed = {}
         for name, value in fields.items():
             fixed[name] = critic.fix_field(value)[0].strip() if value else ""
@@ -360,7 +397,8 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         text, result = critic.fix(draft)
         c = Candidate(text=text, draft=draft, errors=result.errors, warnings=result.warnings, words=_words(text),
                       requested_words=words, rules=sorted({v.rule for v in blocking(result.violations)}),
-                      origin=origin, history_id=history_id, fields=fixed, violations=as_dicts(result.violations))
+                      origin=origin, history_id=history_id, fields=fixed, violations=as_dicts(result.violations),
+                      refused=refused or {})
         pool.append(c)
         return c
 
@@ -374,14 +412,16 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
             continue
         got = _fields_of(a, schema, format)
         if got is not None:
-            first.append(judge(got, "model", a.history_id))
+            got, refused = gated(got)
+            stats["gated"] += len(refused)
+            first.append(judge(got, "model", a.history_id, refused))
     fallback = judge(dict(plan.fallback), "fallback")
     first_pass = min(first, key=Candidate.key) if first else fallback
     rounds = 1
     drawn = lambda: [c for c in pool if c.origin != "fallback"]  # noqa: E731 - repairs start from an answer
     best = choose(drawn())[0] if drawn() else fallback
     while repair and drawn() and not best.clean and rounds < max(1, attempts):
-        faults = _faults(best, critic)
+        faults = {k: v for k, v in _faults(best, critic).items() if best.fields.get(k) != plan.fallback.get(k)}
         if not faults:  # global: try each model field replaced by the author's fallback (no model call)
             for name in best.fields:
                 if best.fields[name] and best.fields[name] != plan.fallback.get(name, ""):
@@ -409,6 +449,10 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
                     continue
                 stats["repair_tokens"] += a.usage.completion_tokens
                 value = _repaired_value(a)
+                why = refusals(name, value, topic=brief.topic, context=context) if value else []
+                if why:
+                    stats["gated"] += 1
+                    value = ""
                 if value:
                     fields[name] = value
                     judge({**best.fields, name: value}, f"repair:{name}", a.history_id)

@@ -47,11 +47,22 @@ class Unusable:
 Answer = Completion | Unusable
 
 
+# llama.cpp's server answers 500 when its chat parser cannot read what the model wrote (« The model
+# produced output that does not match the expected peg-native format », ggml-org/llama.cpp#26381): the
+# answer's shape, not the server, failed — worth asking again like a broken JSON answer.
+_PARSER_REFUSED = "does not match the expected"
+
+
 def unusable(exc: Exception) -> bool:
-    """A BackendError caused by the answer's shape (not by the server): pydantic or length errors."""
+    """A BackendError caused by the answer's shape (not by the server): pydantic or length errors, or
+    llama.cpp's chat parser refusing the model's output."""
     cause = exc.__cause__
-    return cause is not None and type(cause).__name__ in ("ValidationError", "LengthFinishReasonError",
-                                                           "ContentFilterFinishReasonError", "JSONDecodeError")
+    if cause is None:
+        return False
+    if type(cause).__name__ == "InternalServerError" and _PARSER_REFUSED in str(cause):
+        return True
+    return type(cause).__name__ in ("ValidationError", "LengthFinishReasonError",
+                                    "ContentFilterFinishReasonError", "JSONDecodeError")
 
 
 @dataclass

@@ -1,0 +1,81 @@
+"""The gate a model-written field passes before it goes into a composed piece.
+
+The critic (Grammalecte, the house rules) sees grammar, vocabulary and the defects it has rules for; it
+does not see a hook written in the client's voice (« J’ai une grande responsabilité comme COO interne, et
+je ne sais pas comment la faire gagner. »), a title about something else than the brief (« Comment trouver
+une solution qui rend le COO externe efficace et rentable »), or a verbless subtitle. A small model writes
+those often; the author's own material stands in for a field that fails here (see plume.write.compose).
+
+`refusals(name, value, ...)` returns the reasons, in French, a field is refused; [] lets it through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from plume.write.material import is_prose, similarity, stems
+
+# The reader is « vous »; the author may say « je » (« je vous propose »), never speak as the client.
+_CLIENT_VOICE = re.compile(
+    r"\b(?:me|m[’']|moi|mon|ma|mes)\b|\bj[’']ai besoin\b|\bje ne (?:sais|peux)\b|\bje veux\b|\bje serais\b"
+    r"|\bje me\b|\bje suis\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:je|j[’']|me|m[’']|moi|mon|ma|mes)\b", re.IGNORECASE)
+_READER = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
+_META = re.compile(r"\b(?:accroche|titre|sous-titre|paragraphe|publication|post|lecteur|lectrice|consigne|"
+                   r"bienvenue|voici)\b", re.IGNORECASE)
+_SUBJECT = re.compile(r"\b(?:je|j[’']|vous|nous|on|il|elle|ils|elles)\b", re.IGNORECASE)  # a clause, not a list
+_SENTENCES = re.compile(r"[.!?…](?:\s|$)")
+
+# what each field may be: most words, most sentences, and how close to the brief it must stay
+LIMITS = {
+    "hook": {"words": 20, "sentences": 1, "relevance": 0.2},
+    "bridge": {"words": 40, "sentences": 2, "relevance": 0.2},
+    "title": {"words": 16, "sentences": 1, "relevance": 0.5},
+    "subtitle": {"words": 28, "sentences": 1, "relevance": 0.3},
+}
+
+
+def _sentences(text: str) -> int:
+    return max(1, len(_SENTENCES.findall(text.strip())))
+
+
+def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = ()) -> list[str]:
+    """Why the model-written field `name` cannot go into the piece as `value` ([] when it can).
+
+    `topic`: the brief's topic (a title must stay on it); `context`: the rest of the brief and the
+    audience's material, sentence by sentence (the other fields must be close to one of them or to
+    the topic).
+    """
+    value = value.strip()
+    if not value:
+        return []
+    limits = LIMITS.get(name)
+    if limits is None:
+        return []
+    out: list[str] = []
+    words = len(value.split())
+    if words > limits["words"]:
+        out.append(f"trop long ({words} mots, {limits['words']} au plus)")
+    if _sentences(value) > limits["sentences"]:
+        out.append(f"{_sentences(value)} phrases ({limits['sentences']} au plus)")
+    if _META.search(value):
+        out.append(f"parle du texte (« {_META.search(value).group(0)} »)")
+    if name in ("hook", "title", "subtitle") and _FIRST_PERSON.search(value):
+        out.append("« je » dans une accroche ou un titre : le lecteur est « vous »")
+    elif _CLIENT_VOICE.search(value):
+        out.append(f"écrit à la place du client (« {_CLIENT_VOICE.search(value).group(0)} »)")
+    if name == "hook" and not _READER.search(value):
+        out.append("ne s’adresse pas au lecteur (« vous »)")
+    if name == "bridge" and not (is_prose(value) or _SUBJECT.search(value)):
+        out.append("pas une phrase (aucun verbe conjugué)")
+    if name == "title":
+        near = similarity(stems(value), stems(topic))
+    else:
+        mine = stems(value)
+        near = max([similarity(mine, stems(t)) for t in (topic, *context)])
+    if near < limits["relevance"]:
+        out.append(f"hors sujet ({near:.2f} de mots en commun avec la consigne, {limits['relevance']} au moins)")
+    return out

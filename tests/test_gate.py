@@ -1,0 +1,45 @@
+"""The gate on model-written fields: examples the embedded model wrote in the eval outputs of
+docs/quality/embedded-default (each refused for the reason a reader gave), and fields that pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from plume.house import load_house
+from plume.write.gate import refusals
+
+TOPIC = "Le coût d'un soutien à temps partagé comparé à un recrutement à temps plein"
+CONTEXT = [*load_house().audience("coo").pains,
+    "Payer le bon niveau de séniorité au bon moment plutôt qu'un poste à temps plein qu'on n'occupe pas toute la semaine."]
+
+
+@pytest.mark.parametrize("name, value, reason", [
+    ("hook", "J’ai une grande responsabilité comme COO interne, et je ne sais pas comment la faire gagner.", "« je »"),
+    ("hook", "Avec mes journées courtes, mes urgences submergent, je ne peux pas prendre du recul.", "« je »"),
+    ("hook", "Quand l’un des deux directeurs des opérations semble avoir le cap, qui décide d’abandonner le travail ?",
+     "ne s’adresse pas au lecteur"),
+    ("hook", "Vous avez besoin d’un soutien à temps partagé. Comment faites-vous pour gérer cette charge ?", "2 phrases"),
+    ("title", "Comment trouver une solution qui rend le COO externe efficace et rentable", "hors sujet"),
+    ("title", "Bienvenue à la direction : une charge invisible de structure", "parle du texte"),
+    ("subtitle", "Un Guide pour Améliorer la Clarté et Gagner l’Équipe", "hors sujet"),
+    ("bridge", "Si vous pouviez me donner des conseils sur le coût d’un recrutement, je serais reconnaissant.",
+     "à la place du client"),
+    ("bridge", "Mon accroche est : le coût d’un temps partagé comparé à un temps plein.", "parle du texte"),
+])
+def test_what_a_reader_would_not_post_is_refused(name, value, reason):
+    why = refusals(name, value, topic=TOPIC, context=CONTEXT)
+    assert any(reason in w for w in why), why
+
+
+@pytest.mark.parametrize("name, value", [
+    ("hook", "Un recrutement à temps plein vous coûte plus que le temps qu’il vous fait gagner ?"),
+    ("title", "Le coût d’un soutien à temps partagé face à un recrutement à temps plein"),
+    ("subtitle", "Payer le bon niveau de séniorité au bon moment, sans poste à temps plein."),
+    ("bridge", "Je vous propose un soutien à temps partagé : vous payez le temps dont vous avez besoin."),
+])
+def test_fields_on_the_brief_in_the_authors_voice_pass(name, value):
+    assert refusals(name, value, topic=TOPIC, context=CONTEXT) == []
+
+
+def test_an_empty_field_is_not_refused():
+    assert refusals("bridge", "", topic=TOPIC) == []
