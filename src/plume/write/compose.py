@@ -252,6 +252,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                                house, audience)
     a = house.audience(audience)
     offer = _sentence(noref(a.offer))
+    offer = f"Je vous propose {offer[0].lower()}{offer[1:]}" if offer[:3] in ("Un ", "Une") else offer  # a clause
     hook = authored_hook(brief, house, audience, taken)
     taken += [hook, offer]
     prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side
