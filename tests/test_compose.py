@@ -79,7 +79,7 @@ def test_a_faulty_field_is_asked_again_alone():
 
 
 def test_a_faulty_bridge_is_dropped_without_a_model_call():
-    bad_bridge = {**GOOD_HOOK, "bridge": "Je vous propose un soutien C-level pour prendre du recul."}
+    bad_bridge = {**GOOD_HOOK, "bridge": "Avant d’embaucher, vous pouvez tester ce soutien C-level quelques semaines."}
     with ScriptedServer([js(bad_bridge)]) as srv:
         r = generate(BRIEF, "pme", "linkedin", backend(srv), candidates=1)
     assert len(srv.requests) == 1 and r.dropped_fields == 1

@@ -43,3 +43,16 @@ def test_fields_on_the_brief_in_the_authors_voice_pass(name, value):
 
 def test_an_empty_field_is_not_refused():
     assert refusals("bridge", "", topic=TOPIC) == []
+
+
+def test_a_bridge_that_says_the_offer_again_is_refused():
+    offer = "Je vous propose un Associé Opérationnel & Stratégique à temps partagé, qui aide à prendre du recul."
+    bridge = "C’est pourquoi je propose un Associé Opérationnel & Stratégique à temps partagé pour vous aider."
+    why = refusals("bridge", bridge, topic=TOPIC, context=[offer], said=[offer])
+    assert any("redit" in w for w in why) and any("répond à la consigne" in w for w in why), why
+
+
+def test_a_model_hook_is_a_question():
+    why = refusals("hook", "Vous êtes le chef de direction responsable du chantier et vous travaillez trop vite.",
+                   topic="Le chef de direction et le chantier", context=[])
+    assert any("pas une question" in w for w in why), why

@@ -119,6 +119,10 @@ class LandingPlan:
         return [*self.pains, self.offer, *self.more, *self.facts, *(r for _, r in self.dimensions),
                 *self.benefits, *self.steps]
 
+    def said(self) -> list[str]:
+        """The author's sentences on the page (a model field must not say them again)."""
+        return [*self.pains, self.offer, *self.more, *self.facts, *self.benefits, *self.steps, self.cta]
+
 
 def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> LandingPlan:
     """The author's sentences for the page, chosen and ordered for the brief, sized for `words`."""
@@ -215,6 +219,10 @@ class PostPlan:
 
     def material(self) -> list[str]:
         return [*(s for p in self.paragraphs for s in p), self.intro, *self.bullets]
+
+    def said(self) -> list[str]:
+        """The author's sentences in the post (a model field must not say them again)."""
+        return [*(s for p in self.paragraphs for s in p), self.cta]
 
 
 def _bullet_groups(house, corpus, audience: str) -> list[tuple[str, list[str]]]:
@@ -382,7 +390,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         """The model's fields that pass the gate (plume.write.gate); the author's in place of the rest."""
         out, refused = {}, {}
         for name, value in fields.items():
-            why = refusals(name, value, topic=brief.topic, context=context)
+            why = refusals(name, value, topic=brief.topic, context=context, said=plan.said())
             if why:
                 refused[name] = why
                 out[name] = plan.fallback.get(name, "")
@@ -450,7 +458,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
                     continue
                 stats["repair_tokens"] += a.usage.completion_tokens
                 value = _repaired_value(a)
-                why = refusals(name, value, topic=brief.topic, context=context) if value else []
+                why = refusals(name, value, topic=brief.topic, context=context, said=plan.said()) if value else []
                 if why:
                     stats["gated"] += 1
                     value = ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from plume.write.material import is_prose, similarity, stems
+from plume.write.material import distinct, is_prose, similarity, stems
 
 # The reader is « vous »; the author may say « je » (« je vous propose »), never speak as the client.
 _CLIENT_VOICE = re.compile(
@@ -27,6 +27,7 @@ _READER = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
 _META = re.compile(r"\b(?:accroche|titre|sous-titre|paragraphe|publication|post|lecteur|lectrice|consigne|"
                    r"bienvenue|voici)\b", re.IGNORECASE)
 _SUBJECT = re.compile(r"\b(?:je|j[’']|vous|nous|on|il|elle|ils|elles)\b", re.IGNORECASE)  # a clause, not a list
+_REPLY = re.compile(r"^(?:d[’']accord|bien sûr|certainement|oui|voici|c[’']est pourquoi)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[.!?…](?:\s|$)")
 
 # what each field may be: most words, most sentences, and how close to the brief it must stay
@@ -42,12 +43,13 @@ def _sentences(text: str) -> int:
     return max(1, len(_SENTENCES.findall(text.strip())))
 
 
-def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = ()) -> list[str]:
+def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
+             said: Sequence[str] = ()) -> list[str]:
     """Why the model-written field `name` cannot go into the piece as `value` ([] when it can).
 
     `topic`: the brief's topic (a title must stay on it); `context`: the rest of the brief and the
     audience's material, sentence by sentence (the other fields must be close to one of them or to
-    the topic).
+    the topic); `said`: the author's sentences the piece already holds (a field must not say them again).
     """
     value = value.strip()
     if not value:
@@ -69,6 +71,13 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = ()) 
         out.append(f"écrit à la place du client (« {_CLIENT_VOICE.search(value).group(0)} »)")
     if name == "hook" and not _READER.search(value):
         out.append("ne s’adresse pas au lecteur (« vous »)")
+    if name == "hook" and not value.endswith("?"):
+        out.append("pas une question (l’accroche de l’auteur est une question rhétorique)")
+    if _REPLY.match(value):
+        out.append(f"répond à la consigne (« {_REPLY.match(value).group(0)} »)")
+    again = next((s for s in said if not distinct(value, [s])), None) if name == "bridge" else None
+    if again is not None:
+        out.append(f"redit « {again[:60]} »")
     if name == "bridge" and not (is_prose(value) or _SUBJECT.search(value)):
         out.append("pas une phrase (aucun verbe conjugué)")
     if name == "title":
