@@ -45,7 +45,8 @@ def test_landing_uses_the_authors_sentences_verbatim_and_the_cta_once():
     assert r.strategy == "compose" and r.model_calls == 1
     assert set(sent["response_format"]["json_schema"]["schema"]["properties"]) == {"title", "subtitle"}
     for d in house.dimensions:
-        assert f"**{d.name}** : {norm(noref(d.role))}" in text
+        role = norm(noref(d.role))
+        assert f"**{d.name}** : {role[0].lower()}{role[1:]}" in text  # lower case after a colon
     assert all(norm(noref(s)) in text for s in house.audience("pme").steps[:3])
     assert sum(norm(noref(p)) in text for p in house.audience("pme").pains) >= 3
     assert text.count(BRIEF.cta) == 1 and text.rstrip().endswith(f"**{BRIEF.cta}**")

@@ -113,6 +113,7 @@ class LandingPlan:
     cta: str
     fallback: dict[str, str] = field(default_factory=dict)
     more: list[str] = field(default_factory=list)  # the author's sentences after the offer
+    closing: str = ""  # the author's « En résumé : » before the call to action, when the page is short
     keep: frozenset[str] = frozenset()  # the author's proper words (sentence case keeps them)
 
     def material(self) -> list[str]:
@@ -121,7 +122,7 @@ class LandingPlan:
 
     def said(self) -> list[str]:
         """The author's sentences on the page (a model field must not say them again)."""
-        return [*self.pains, self.offer, *self.more, *self.facts, *self.benefits, *self.steps, self.cta]
+        return [*self.pains, self.offer, *self.more, *self.facts, *self.benefits, *self.steps, self.closing, self.cta]
 
 
 def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> LandingPlan:
@@ -176,21 +177,26 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     more: list[str] = []
     for p in rank([p for p in sentences if is_prose(p.text) and not is_situation(p.text)
                    and not p.text.startswith("En résumé")], q):
-        if missing <= 8 or len(more) >= 3:
+        if missing <= 8 or len(more) >= 4:
             break
         if distinct(p.text, used) and _words(p.text) <= missing + 8 and stands_alone(p.text):
             more.append(p.text)
             used.append(p.text)
             missing -= _words(p.text)
+    summary = next((p.text for p in sentences if p.text.startswith("En résumé") and distinct(p.text, used)), "")
+    closing = summary if summary and missing > 12 else ""
     title = re.sub(r"\s*[.?!]+$", "", brief.topic.strip())
-    keep = proper_words(house, [p.text for p in sentences] + [offer, *chosen_pains, *chosen_benefits, *steps])
+    keep = proper_words(house, [p.text for p in sentences] + [offer, *chosen_pains, *chosen_benefits, *steps]) \
+        | {w for w in _WORD.findall(brief.topic)[1:] if w[0].isupper()}
     return LandingPlan(chosen_pains, offer, facts, dimensions, chosen_benefits, steps, cta,
-                       fallback={"title": title, "subtitle": subtitle}, more=more, keep=keep)
+                       fallback={"title": title, "subtitle": subtitle}, more=more, keep=keep, closing=closing)
 
 
 def render_landing_plan(plan: LandingPlan, fields: dict[str, str]) -> str:
     title = fields.get("title")
-    lines = [f"# {sentence_case(title, plan.keep) if title else plan.fallback['title']}", ""]
+    if title and title != plan.fallback["title"]:  # the model's title; the brief's topic is the user's words
+        title = sentence_case(title, plan.keep)
+    lines = [f"# {title or plan.fallback['title']}", ""]
     if fields.get("subtitle"):
         lines += [sentence_case(fields["subtitle"], plan.keep), ""]
     lines += ["### Vous vous reconnaissez ?", "", *(f"- {p}" for p in plan.pains), ""]
@@ -198,9 +204,11 @@ def render_landing_plan(plan: LandingPlan, fields: dict[str, str]) -> str:
     lines += ["### Ce que je vous propose", "", " ".join([plan.offer, *plan.more, *inline]), ""]
     if plan.facts and not inline:
         lines += [*(f"- {f}" for f in plan.facts), ""]
-    lines += ["### Trois dimensions", "", *(f"- **{n}** : {r}" for n, r in plan.dimensions), ""]
+    lines += ["### Trois dimensions", "", *(f"- **{n}** : {r[0].lower()}{r[1:]}" for n, r in plan.dimensions), ""]
     lines += ["### Ce que vous y gagnez", "", *(f"- {b}" for b in plan.benefits), ""]
     lines += ["### Comment ça se passe", "", *(f"{i}. {s}" for i, s in enumerate(plan.steps, 1)), ""]
+    if plan.closing:
+        lines += [plan.closing, ""]
     lines += [f"**{plan.cta}**", ""]
     return "\n".join(lines)
 
@@ -249,9 +257,10 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     ranked = rank([Piece(t, "item", "") for t in items], q)[:4 if words >= 170 else 3]
     bullets = [t for t in items if t in {p.text for p in ranked}]  # the author's order
     taken = [*bullets, cta]
+    offer_said = noref(house.audience(audience).offer)
     facts = []
-    for f in (_sentence(f) for f in brief.facts):  # the brief's own words: kept unless a bullet says them
-        if len(facts) < 2 and distinct(f, bullets, 0.5) and f not in facts:
+    for f in (_sentence(f) for f in brief.facts):  # the brief's own words: kept unless a bullet or the offer says them
+        if len(facts) < 2 and distinct(f, bullets, 0.5) and distinct(f, [offer_said], 0.5) and f not in facts:
             facts.append(f)
             taken.append(f)
     house_side = [p for p in clean_pieces(house_pieces(house, audience), house, audience)
