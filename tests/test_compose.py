@@ -211,3 +211,19 @@ def test_only_sentences_that_stand_alone_are_taken_out_of_the_notes(sentence, al
     from plume.write.compose import stands_alone
 
     assert stands_alone(sentence) is alone
+
+
+def test_a_post_does_not_say_an_idea_of_the_offer_again_in_other_words():
+    """« sans recruter à temps plein » in the offer, then « sans supporter un recrutement à temps plein »: the
+    second is left out (a reader sees the same idea twice)."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_post
+    from plume.write.material import says_again
+
+    plan = plan_post(BRIEF.model_copy(update={"words": 160}), "pme", load_house(), load_corpus(), 160)
+    said = [s for p in plan.paragraphs for s in p]
+    assert any("sans recruter à temps plein" in s for s in said)
+    assert not any("sans supporter un recrutement à temps plein" in s for s in said)
+    assert says_again("Vous accédez à un niveau senior sans supporter un recrutement à temps plein.",
+                      ["Un associé, sans recruter à temps plein."])
+    assert not says_again("Un test à temps partagé.", ["Un associé, sans recruter à temps plein."])

@@ -247,7 +247,7 @@ def _bullet_groups(house, corpus, audience: str) -> list[tuple[str, list[str]]]:
 def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPlan:
     """The author's sentences for the post, sized for `words`: the reader's situation, the brief's facts,
     one of the author's lists, what the reader gains; closest to the brief first, none saying another's."""
-    from plume.write.material import is_prose, is_situation, similarity, stems
+    from plume.write.material import is_prose, is_situation, says_again, similarity, stems
 
     q = query_of(brief)
     qs = stems(q)
@@ -285,7 +285,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
         for p in rank(pieces, q):
             if len(out) >= k or budget <= 6:
                 break
-            if distinct(p.text, taken) and _words(p.text) <= budget + 6:
+            if distinct(p.text, taken) and not says_again(p.text, taken) and _words(p.text) <= budget + 6:
                 out.append(p.text)
                 taken.append(p.text)
                 budget -= _words(p.text)

@@ -175,9 +175,26 @@ def is_prose(text: str) -> bool:
     return bool(_FINITE.search(text)) and not re.match(r"^\w+(?:er|ir|re)\b", text) and "(" not in text
 
 
+_GAIN = re.compile(r"^Vous (?:obtenez|bénéficiez|accédez|gagnez|disposez)\b")
+
+
 def is_situation(text: str) -> bool:
-    """The sentence describes the reader's situation (a pain), not the answer to it."""
-    return bool(_SITUATION.search(text))
+    """The sentence describes the reader's situation (a pain), not the answer to it (« Vous obtenez le bon
+    niveau de soutien… pour absorber une forte charge » is what the reader gains)."""
+    return bool(_SITUATION.search(text)) and not _GAIN.match(text)
+
+
+def stem_trigrams(text: str) -> set[tuple[str, ...]]:
+    """Three content words in a row, stem-cut: « sans recruter à temps plein » and « sans supporter un
+    recrutement à temps plein » meet on (recrut, temps, plein)."""
+    words = [w[:6] for w in _WORD.findall(fold(text)) if len(w) > 2 and w not in STOPWORDS]
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def says_again(piece: str, chosen: list[str]) -> bool:
+    """`piece` repeats an idea of the chosen texts in other words (three content words in a row)."""
+    mine = stem_trigrams(piece)
+    return any(mine & stem_trigrams(c) for c in chosen)
 
 
 def pick(pieces: list[Piece], query: str, k: int, chosen: list[str] | None = None) -> list[Piece]:
