@@ -34,7 +34,7 @@ def test_what_a_reader_would_not_post_is_refused(name, value, reason):
 @pytest.mark.parametrize("name, value", [
     ("hook", "Un recrutement à temps plein vous coûte plus que le temps qu’il vous fait gagner ?"),
     ("title", "Le coût d’un soutien à temps partagé face à un recrutement à temps plein"),
-    ("subtitle", "Payer le bon niveau de séniorité au bon moment, sans poste à temps plein."),
+    ("subtitle", "Vous payez le bon niveau de séniorité au bon moment, sans poste à temps plein."),
     ("bridge", "Je vous propose un soutien à temps partagé : vous payez le temps dont vous avez besoin."),
 ])
 def test_fields_on_the_brief_in_the_authors_voice_pass(name, value):
@@ -56,3 +56,13 @@ def test_a_model_hook_is_a_question():
     why = refusals("hook", "Vous êtes le chef de direction responsable du chantier et vous travaillez trop vite.",
                    topic="Le chef de direction et le chantier", context=[])
     assert any("pas une question" in w for w in why), why
+
+
+def test_a_subtitle_speaks_to_the_reader_and_a_bridge_does_not_ask_the_topic_again():
+    topic = "Tester un soutien de direction à temps partagé avant de recruter à temps plein"
+    sub = refusals("subtitle", "Comment tester le soutien de direction sans engager long terme", topic=topic,
+                   context=[topic])
+    assert any("ne s’adresse pas au lecteur" in w for w in sub), sub
+    bridge = refusals("bridge", "Comment puis-je vous aider à tester un soutien de direction à temps partagé avant "
+                                "de recruter à temps plein ?", topic=topic, context=[topic])
+    assert any("une question" in w for w in bridge) and any("redit le sujet" in w for w in bridge), bridge

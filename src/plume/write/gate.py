@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from plume.write.material import distinct, is_prose, similarity, stems
+from plume.write.material import distinct, is_prose, overlap, similarity, stems
 
 # The reader is « vous »; the author may say « je » (« je vous propose »), never speak as the client.
 _CLIENT_VOICE = re.compile(
@@ -69,8 +69,12 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append("« je » dans une accroche ou un titre : le lecteur est « vous »")
     elif _CLIENT_VOICE.search(value):
         out.append(f"écrit à la place du client (« {_CLIENT_VOICE.search(value).group(0)} »)")
-    if name == "hook" and not _READER.search(value):
+    if name in ("hook", "subtitle") and not _READER.search(value):
         out.append("ne s’adresse pas au lecteur (« vous »)")
+    if name == "bridge" and value.endswith("?"):
+        out.append("une question au milieu du texte (l’accroche pose déjà la question)")
+    if name in ("bridge", "subtitle") and topic and overlap(value, topic) >= 0.5:
+        out.append("redit le sujet mot pour mot")
     if name == "hook" and not value.endswith("?"):
         out.append("pas une question (l’accroche de l’auteur est une question rhétorique)")
     if _REPLY.match(value):
