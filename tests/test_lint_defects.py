@@ -49,6 +49,10 @@ TABLE = [
     ("meta-texte", "coo", "linkedin", Target(), "Dans cette offre, le COO externe est un excellent choix pour vous aider à maintenir le cap et à faire avancer les sujets qui comptent.", 1),
     ("meta-texte", "pme", "linkedin", Target(), "Le lecteur est anxieux à l’idée d’une embauche à temps plein", 1),
     ("meta-texte", "cos", "linkedin", Target(), "Je vous aide à piloter les chantiers transverses. Qu’en pensez-vous ?", 0),
+    # voix-du-client: embedded-compose-v1 hooks written as if the client spoke
+    ("voix-du-client", "coo", "linkedin", Target(), "J’ai une grande responsabilité comme COO interne, et je ne sais pas comment la faire gagner.", 1),
+    ("voix-du-client", "cos", "linkedin", Target(), "J’ai besoin de vous pour prendre du recul. Aidez-moi à prioriser.", 2),
+    ("voix-du-client", "pme", "linkedin", Target(), "Je vous aide à prendre du recul quand tout semble urgent, sans recruter à temps plein.", 0),
     # offre-temps-plein: trois-dimensions-pme-landing (no repair)
     ("offre-temps-plein", "pme", "landing", Target(), "Un appel à l’action : Si vous n’avez pas le Sparring Partner, pensez à recruter un autre associé.", 1),
     ("offre-temps-plein", "pme", "linkedin", Target(), "Un Associé Opérationnel & Stratégique à temps plein pour votre PME.", 1),
