@@ -16,7 +16,6 @@ answers are cached by text, so the same text is never checked twice. All methods
 from __future__ import annotations
 
 import atexit
-import http.client
 import json
 import os
 import shutil
@@ -75,6 +74,14 @@ def find_executable() -> str | None:
     """The server executable ($PLUME_GRAMMALECTE, else grammalecte-server on PATH), or None."""
     name = os.environ.get(ENV) or EXECUTABLE
     return shutil.which(name)
+
+
+def _connection(port: int, timeout: float):
+    """An HTTP connection to the server on `port`. http.client (and the ssl module it loads) is imported
+    here, on the first request: `plume lint --no-grammar` and a machine without Grammalecte never load it."""
+    import http.client
+
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
 
 def _free_port() -> int:
@@ -192,7 +199,7 @@ class GrammalecteServer:
         body = urlencode(fields).encode("utf-8")
         for attempt in (1, 2):  # a server that died since the last request is started again, once
             port = self._ensure()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+            conn = _connection(port, REQUEST_TIMEOUT_S)
             try:
                 conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
                 data = conn.getresponse().read()
@@ -298,7 +305,7 @@ def _wait_ready(proc: subprocess.Popen, port: int) -> bool:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return False
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn = _connection(port, 2)
         try:
             conn.request("GET", "/get_options/fr")
             if conn.getresponse().status == 200:
