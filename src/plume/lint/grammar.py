@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plume.lint.grammalecte import Finding, GrammalecteError, shared_server
-from plume.lint.lexicon import Lexicon, load_lexicon
 from plume.lint.violation import Violation
 
 if TYPE_CHECKING:
     from plume.lint.context import Context
+    from plume.lint.lexicon import Lexicon
     from plume.lint.target import Target
 
 NAME = "grammalecte"
@@ -109,6 +109,8 @@ class GrammalecteChecker:
         return self._server
 
     def lexicon(self) -> Lexicon:
+        from plume.lint.lexicon import load_lexicon  # on the first check: --no-grammar never loads it
+
         return load_lexicon(self.house_dir)
 
     def status(self) -> str | None:
