@@ -6,7 +6,6 @@ is an InputError naming the file and the key. Relative paths are relative to the
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,8 @@ def _check_keys(path: Path, data: dict[str, Any]) -> None:
 
 @lru_cache(maxsize=8)
 def _parse(path: Path, mtime_ns: int) -> dict[str, Any]:
+    import tomllib  # on the first parse: where there is no plume.toml, no command loads it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
