@@ -93,9 +93,24 @@ def test_one_wikilink_pattern():
     assert wikilinks(text) == ["cible", "autre"]
     assert plain_text(text) == "Voir l’alias, autre et cible."
     assert prompts._clean(text) == "Voir l’alias, autre et cible."
+    from plume.write import material
+
+    assert material._plain(text) == "Voir l’alias, autre et cible."
     never = Context(text).never
     alias = text.index("l’alias")
     assert never.hits(2 + 4, alias - 1) and not never.hits(alias, alias + 7)  # the target is masked, not the alias
+
+
+def test_no_other_module_has_its_own_wikilink_regex_or_word_split():
+    import re
+    from pathlib import Path
+
+    import plume
+
+    src = Path(plume.__file__).parent
+    own = [p.relative_to(src).as_posix() for p in src.rglob("*.py") if p.name != "markdown.py"
+           and re.search(r"\\\[\\\[|len\([^()]*\.split\(\)\)", p.read_text(encoding="utf-8"))]
+    assert own == []
 
 
 def test_plain_text():

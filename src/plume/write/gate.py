@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from plume.markdown import count_words
 from plume.write.material import distinct, is_prose, overlap, similarity, stems
 
 # The reader is « vous »; the author may say « je » (« je vous propose »), never speak as the client.
@@ -58,7 +59,7 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
     if limits is None:
         return []
     out: list[str] = []
-    words = len(value.split())
+    words = count_words(value)
     if words > limits["words"]:
         out.append(f"trop long ({words} mots, {limits['words']} au plus)")
     if _sentences(value) > limits["sentences"]:

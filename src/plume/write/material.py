@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from plume.markdown import WIKILINK, count_words
+
 _REF = re.compile(r"\s*\((?:\d{3}(?:,\s*)?)+\)")  # "(000, 004)": note references in the house file
-_WIKILINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)|`")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[«A-ZÀ-ÖØ-Þ])")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -83,7 +84,7 @@ class Piece:
 
     @property
     def words(self) -> int:
-        return len(_WORD.findall(self.text))
+        return count_words(self.text)
 
 
 def house_pieces(house, audience: str) -> list[Piece]:
@@ -99,7 +100,7 @@ def house_pieces(house, audience: str) -> list[Piece]:
 
 
 def _plain(line: str) -> str:
-    line = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), line)
+    line = WIKILINK.sub(lambda m: (m.group("alias") or m.group("target")).strip(), line)
     line = _MARKUP.sub("", line)
     return _APOSTROPHE.sub("’", " ".join(line.split()))
 
