@@ -227,3 +227,35 @@ def test_a_post_does_not_say_an_idea_of_the_offer_again_in_other_words():
     assert says_again("Vous accédez à un niveau senior sans supporter un recrutement à temps plein.",
                       ["Un associé, sans recruter à temps plein."])
     assert not says_again("Un test à temps partagé.", ["Un associé, sans recruter à temps plein."])
+
+
+@pytest.mark.parametrize("audience", ["pme", "cos", "coo"])
+def test_a_posts_situation_is_one_of_its_readers_own_pains(audience):
+    """The notes speak to founders (« Vous jonglez entre la stratégie à long terme… »): a post to a Chief of
+    Staff or a COO opens on that reader's pain from the house file, and never on an infinitive cut from a
+    list (« Porter sans relais… »)."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_post
+
+    house = load_house()
+    plan = plan_post(BRIEF.model_copy(update={"words": 160}), audience, house, load_corpus(), 160)
+    situation = plan.paragraphs[0][0]
+    pains = {noref(p).rstrip(".") + "." for p in house.audience(audience).pains}
+    assert situation in pains
+    assert not situation.startswith(("Porter", "Tout coordonner", "Jongler"))
+
+
+def test_the_authors_hook_stays_on_the_brief_when_a_fact_touches_its_theme():
+    """« Tenir vraiment la vision et la conduite de la stratégie » (a fact) does not push « Avec qui
+    partagez-vous vraiment la conduite de votre stratégie ? » off a brief on the founder's isolation; a
+    question that says a fact again (the same three content words in a row) is still left out."""
+    from plume.write.compose import authored_hook
+
+    house = load_house()
+    brief = Brief(topic="L'isolement du dirigeant face aux décisions stratégiques",
+                  angle="Le dirigeant décide seul, sans contradicteur de confiance.",
+                  facts=["Tenir vraiment la vision et la conduite de la stratégie."])
+    assert authored_hook(brief, house, "pme", [], brief.facts).startswith("Avec qui partagez-vous")
+    casquette = Brief(topic="Le CEO qui porte encore la casquette de COO",
+                      facts=["Le CEO porte la casquette de COO faute de rôle dédié et de moyens."])
+    assert "casquette" not in authored_hook(casquette, house, "coo", [], casquette.facts)

@@ -247,7 +247,7 @@ def _bullet_groups(house, corpus, audience: str) -> list[tuple[str, list[str]]]:
 def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPlan:
     """The author's sentences for the post, sized for `words`: the reader's situation, the brief's facts,
     one of the author's lists, what the reader gains; closest to the brief first, none saying another's."""
-    from plume.write.material import is_prose, is_situation, says_again, similarity, stems
+    from plume.write.material import is_line, is_prose, is_situation, says_again, similarity, stems
 
     q = query_of(brief)
     qs = stems(q)
@@ -270,11 +270,14 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     a = house.audience(audience)
     offer = _sentence(noref(a.offer))
     offer = f"Je vous propose {offer[0].lower()}{offer[1:]}" if offer[:3] in ("Un ", "Une") else offer  # a clause
-    hook = authored_hook(brief, house, audience, taken)
+    hook = authored_hook(brief, house, audience, [*bullets, cta], facts)
     taken += [hook, offer]
     prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side
              if is_prose(p.text) and p.kind != "offer"]
     situation = [p for p in prose if is_situation(p.text)]
+    # the reader's own pains (the house file's, for this audience) before the notes' sentences, which
+    # may speak of another reader (a founder's day in a post to a Chief of Staff)
+    pains = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side if p.kind == "pain" and is_line(p.text)]
     answer = [p for p in prose if not is_situation(p.text) and not p.text.startswith("En résumé")]
     summary = [p for p in prose if p.text.startswith("En résumé")]
     budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook, offer]) - 3
@@ -293,7 +296,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
 
     # the reader's situation; what I offer and the brief's facts; (the list); what the reader gains;
     # the author's summary when there is room
-    first = take(situation, 1)
+    first = take(pains, 1) or take(situation, 1)
     gains = take(answer, 2)
     closing = take(summary, 1) if budget > 20 else []
     gains += take(answer, 1) if budget > 14 else []
@@ -305,10 +308,12 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                     fallback={"hook": hook, "bridge": ""})
 
 
-def authored_hook(brief: Brief, house, audience: str, taken: list[str]) -> str:
+def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: list[str] = ()) -> str:
     """The opening line when the model's is refused: the brief's topic when it is a question (the
-    user's own words), else the house's opening question closest to the brief."""
-    from plume.write.material import stems, similarity
+    user's own words), else the house's opening question closest to the brief, among those that repeat
+    nothing `taken` says and say no fact of the brief again (a question may touch a fact's theme: that
+    is what keeps it on the brief)."""
+    from plume.write.material import says_again, stems, similarity
 
     topic = _line(brief.topic)
     if topic.endswith("?"):
@@ -318,7 +323,7 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str]) -> str:
         pains = [noref(p) for p in house.audience(audience).pains]
         return _sentence(pains[0]) if pains else topic
     q = stems(query_of(brief))
-    fresh = [h for h in hooks if distinct(h, taken)] or hooks
+    fresh = [h for h in hooks if distinct(h, taken) and not says_again(h, list(facts))] or hooks
     return max(fresh, key=lambda h: (similarity(stems(h), q), -hooks.index(h)))
 
 

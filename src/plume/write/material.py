@@ -171,9 +171,19 @@ _SITUATION = re.compile(r"submerg|urgent|jongl|court|débord|isol|guidon|lourd|c
                         r"prématuré|casquette|stagne", re.IGNORECASE)
 
 
+_INFINITIVE_LEAD = re.compile(r"^(?:Tout\s+)?(?!(?:Notre|Votre|Autre|Entre)\b)\w+(?:er|ir|re)\b")
+
+
 def is_prose(text: str) -> bool:
     """A whole sentence (a finite verb), not a list fragment."""
-    return bool(_FINITE.search(text)) and not re.match(r"^\w+(?:er|ir|re)\b", text) and "(" not in text
+    return bool(_FINITE.search(text)) and not _INFINITIVE_LEAD.match(text) and "(" not in text
+
+
+def is_line(text: str) -> bool:
+    """A line that reads alone in a post: a sentence, or a noun phrase (« Trop de sujets transverses à
+    coordonner, pas assez de temps pour les faire avancer. »), not an infinitive cut from a list
+    (« Porter sans relais… », « Tout coordonner… »)."""
+    return not _INFINITIVE_LEAD.match(text) and "(" not in text
 
 
 _GAIN = re.compile(r"^Vous (?:obtenez|bénéficiez|accédez|gagnez|disposez)\b")
