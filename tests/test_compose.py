@@ -259,3 +259,16 @@ def test_the_authors_hook_stays_on_the_brief_when_a_fact_touches_its_theme():
     casquette = Brief(topic="Le CEO qui porte encore la casquette de COO",
                       facts=["Le CEO porte la casquette de COO faute de rôle dédié et de moyens."])
     assert "casquette" not in authored_hook(casquette, house, "coo", [], casquette.facts)
+
+
+def test_a_landing_subtitle_is_what_the_reader_gets_not_a_founders_day():
+    """The notes' « Vous jonglez entre la stratégie à long terme… » is a founder's situation: no page opens
+    on it as its promise, least of all a page for a Chief of Staff."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_landing
+    from plume.write.material import is_situation
+
+    for audience in ("pme", "cos", "coo"):
+        plan = plan_landing(BRIEF.model_copy(update={"words": 320}), audience, load_house(), load_corpus(), 320)
+        subtitle = plan.fallback["subtitle"]
+        assert subtitle.startswith("Vous ") and not is_situation(subtitle), (audience, subtitle)

@@ -25,6 +25,10 @@ CONTEXT = [*load_house().audience("coo").pains,
     ("bridge", "Si vous pouviez me donner des conseils sur le coût d’un recrutement, je serais reconnaissant.",
      "à la place du client"),
     ("bridge", "Mon accroche est : le coût d’un temps partagé comparé à un temps plein.", "parle du texte"),
+    # embedded-default at 79284b3: the topic with a formula glued on, or the audience's tone as a title
+    ("title", "Le coût d’un soutien à temps partagé comparé à un recrutement à temps plein : une solution efficace",
+     "en deux temps"),
+    ("title", "Opérationnel et concret : le coût d’un soutien à temps partagé face au temps plein", "en deux temps"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)

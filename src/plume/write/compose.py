@@ -127,6 +127,8 @@ class LandingPlan:
 
 def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> LandingPlan:
     """The author's sentences for the page, chosen and ordered for the brief, sized for `words`."""
+    from plume.write.material import is_prose, is_situation
+
     q = query_of(brief)
     pieces = clean_pieces(house_pieces(house, audience), house, audience)
     kind = lambda k: [p for p in pieces if p.kind == k]  # noqa: E731
@@ -163,14 +165,14 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
             grown = True
         if not grown:
             break
-    from plume.write.material import is_prose, is_situation
-
     chosen_pains = [p.text for p in pains[:n_pains]]
     chosen_benefits = [b.text for b in benefits[:n_benefits]]
     sentences = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
                              house, audience)
     used = [*chosen_pains, *chosen_benefits, *taken]
-    subtitle = next((p.text for p in rank(sentences, q) if p.text.startswith("Vous ") and distinct(p.text, used)),
+    # what the reader gets, said to « vous » (a note's « Vous jonglez… » is a founder's day, not a promise)
+    subtitle = next((p.text for p in rank(sentences, q)
+                     if p.text.startswith("Vous ") and not is_situation(p.text) and distinct(p.text, used)),
                     house.preferred[0] if house.preferred else offer)
     used.append(subtitle)
     missing = words * 0.97 - total(n_pains, n_benefits) - _words(subtitle) + FIELD_WORDS["landing"] // 2

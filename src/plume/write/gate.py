@@ -76,6 +76,8 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append("une question au milieu du texte (l’accroche pose déjà la question)")
     if name in ("bridge", "subtitle") and topic and overlap(value, topic) >= 0.5:
         out.append("redit le sujet mot pour mot")
+    if name == "title" and ":" in value:
+        out.append("un titre en deux temps (« sujet : formule ») : la formule ajoutée au sujet est du remplissage")
     if name == "hook" and not value.endswith("?"):
         out.append("pas une question (l’accroche de l’auteur est une question rhétorique)")
     if _REPLY.match(value):
