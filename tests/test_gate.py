@@ -70,3 +70,16 @@ def test_a_subtitle_speaks_to_the_reader_and_a_bridge_does_not_ask_the_topic_aga
     bridge = refusals("bridge", "Comment puis-je vous aider à tester un soutien de direction à temps partagé avant "
                                 "de recruter à temps plein ?", topic=topic, context=[topic])
     assert any("une question" in w for w in bridge) and any("redit le sujet" in w for w in bridge), bridge
+
+
+def test_a_hook_or_subtitle_that_says_the_offer_again_is_refused():
+    """embedded-default at a4ffcf4: the model's hook « Vous avez besoin d'un soutien pour prendre du recul,
+    prioriser, structurer et piloter… sans recruter à temps plein ? », then the offer says it again."""
+    offer = ("Je vous propose un Associé Opérationnel & Stratégique à temps partagé, qui aide à prendre du recul, "
+             "prioriser, structurer, piloter et débloquer, sans recruter à temps plein.")
+    hook = ("Vous avez besoin d’un soutien pour prendre du recul, prioriser, structurer et piloter votre équipe "
+            "sans recruter à temps plein ?")
+    for name in ("hook", "subtitle"):
+        why = refusals(name, hook, topic="Tester un soutien de direction avant de recruter", context=[offer],
+                       said=[offer])
+        assert any("redit" in w for w in why), (name, why)

@@ -82,7 +82,14 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append("pas une question (l’accroche de l’auteur est une question rhétorique)")
     if _REPLY.match(value):
         out.append(f"répond à la consigne (« {_REPLY.match(value).group(0)} »)")
-    again = next((s for s in said if not distinct(value, [s])), None) if name == "bridge" else None
+    # a bridge sits among the author's sentences: it must share none of their wording; a hook or a subtitle
+    # may raise what the offer answers (« recruter à temps plein ? »), not list the same content again
+    if name == "bridge":
+        again = next((s for s in said if not distinct(value, [s])), None)
+    elif name in ("hook", "subtitle"):
+        again = next((s for s in said if similarity(stems(value), stems(s)) >= 0.5), None)
+    else:
+        again = None
     if again is not None:
         out.append(f"redit « {again[:60]} »")
     if name == "bridge" and not (is_prose(value) or _SUBJECT.search(value)):
