@@ -272,3 +272,58 @@ def test_a_landing_subtitle_is_what_the_reader_gets_not_a_founders_day():
         plan = plan_landing(BRIEF.model_copy(update={"words": 320}), audience, load_house(), load_corpus(), 320)
         subtitle = plan.fallback["subtitle"]
         assert subtitle.startswith("Vous ") and not is_situation(subtitle), (audience, subtitle)
+
+
+@pytest.mark.parametrize("fact, reads", [
+    ("Prendre du recul, prioriser, structurer, piloter, débloquer.",
+     "Je vous aide à prendre du recul, prioriser, structurer, piloter et débloquer."),
+    ("Tenir vraiment la vision et la conduite de la stratégie.",
+     "Je vous aide à tenir vraiment la vision et la conduite de la stratégie."),
+    ("Un appui, pas un remplacement.", "Un appui, pas un remplacement."),
+    ("Le titre compte moins que la mission : efficacité, clarté, sérénité.",
+     "Le titre compte moins que la mission : efficacité, clarté, sérénité."),
+    ("Votre équipe gagne du temps.", "Votre équipe gagne du temps."),
+])
+def test_a_fact_written_as_notes_becomes_a_sentence_after_the_offer(fact, reads):
+    """A reader saw « Prendre du recul, prioriser, structurer, piloter, débloquer. » glued after the offer
+    as a list of notes; a fact that starts on an infinitive is what I help the reader do."""
+    from plume.write.compose import as_clause
+
+    assert as_clause(fact) == reads
+
+
+def test_a_post_does_not_list_what_a_fact_already_says_nor_echo_a_facts_phrase():
+    """The brief's « Prendre du recul, prioriser, structurer… » above « • prendre du recul quand tout va
+    trop vite • prioriser… »: another of the author's lists is used; « identifier rapidement les vrais
+    leviers » after the fact « … repère vite les vrais leviers » is left out."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_post
+    from plume.write.material import echoes
+
+    brief = Brief(topic="Prendre du recul quand tout semble urgent",
+                  angle="Quand tout est urgent, plus rien n'est prioritaire ; un regard extérieur aide à trier.",
+                  facts=["Prendre du recul, prioriser, structurer, piloter, débloquer.",
+                         "Un regard extérieur et expérimenté repère vite les vrais leviers."])
+    for audience in ("pme", "cos", "coo"):
+        plan = plan_post(brief, audience, load_house(), load_corpus(), 150)
+        said = [s for p in plan.paragraphs for s in p]
+        assert not any(b.startswith(("prendre du recul", "prioriser")) for b in plan.bullets), plan.bullets
+        assert not any("vrais leviers" in s for s in said if "repère vite" not in s), said
+    assert echoes("Une seule personne porte tout.", ["Un rôle lourd pour une seule personne."])
+    assert not echoes("Un soutien à temps partagé.", ["Un appui à temps partagé."], common="à temps partagé")
+
+
+def test_a_landing_title_from_the_brief_is_in_the_readers_words():
+    """« Le duo COO et Chief of Staff autour du CEO » as the title of a page for a founder: the critic faults
+    « Chief of Staff »; the house's opening question for that reader stands in. For a Chief of Staff the
+    topic stays."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_landing
+
+    brief = Brief(topic="Le duo COO et Chief of Staff autour du CEO",
+                  facts=["Le COO pilote les opérations et la mise en œuvre de la stratégie."])
+    house = load_house()
+    pme = plan_landing(brief, "pme", house, load_corpus(), 340).fallback["title"]
+    cos = plan_landing(brief, "cos", house, load_corpus(), 340).fallback["title"]
+    assert "Chief of Staff" not in pme and pme in {noref(h) for h in house.audience("pme").hooks}
+    assert cos == "Le duo COO et Chief of Staff autour du CEO"

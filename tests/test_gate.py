@@ -29,6 +29,9 @@ CONTEXT = [*load_house().audience("coo").pains,
     ("title", "Le coût d’un soutien à temps partagé comparé à un recrutement à temps plein : une solution efficace",
      "en deux temps"),
     ("title", "Opérationnel et concret : le coût d’un soutien à temps partagé face au temps plein", "en deux temps"),
+    # embedded-default at 49aa07d: the tone instruction copied as a statement; « ainsi » before the offer
+    ("bridge", "Vous expliquez-vous en termes d’exécution, de processus, de cadence.", "tournure de question"),
+    ("bridge", "Vous pourrez ainsi prendre du recul sur le coût d’un recrutement à temps plein.", "renvoie à ce qui précède"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)
@@ -40,6 +43,7 @@ def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     ("title", "Le coût d’un soutien à temps partagé face à un recrutement à temps plein"),
     ("subtitle", "Vous payez le bon niveau de séniorité au bon moment, sans poste à temps plein."),
     ("bridge", "Je vous propose un soutien à temps partagé : vous payez le temps dont vous avez besoin."),
+    ("hook", "Avez-vous chiffré ce que vous coûte un recrutement à temps plein ?"),
 ])
 def test_fields_on_the_brief_in_the_authors_voice_pass(name, value):
     assert refusals(name, value, topic=TOPIC, context=CONTEXT) == []

@@ -188,6 +188,10 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     summary = next((p.text for p in sentences if p.text.startswith("En résumé") and distinct(p.text, used)), "")
     closing = summary if summary and missing > 12 else ""
     title = re.sub(r"\s*[.?!]+$", "", brief.topic.strip())
+    if not clean_pieces([Piece(title, "title", "brief")], house, audience):
+        # the brief's topic in words the page's reader does not use (« Chief of Staff » to a founder):
+        # the house's opening question closest to the brief stands in
+        title = authored_hook(brief, house, audience, used)
     keep = proper_words(house, [p.text for p in sentences] + [offer, *chosen_pains, *chosen_benefits, *steps]) \
         | {w for w in _WORD.findall(brief.topic)[1:] if w[0].isupper()}
     return LandingPlan(chosen_pains, offer, facts, dimensions, chosen_benefits, steps, cta,
@@ -249,13 +253,21 @@ def _bullet_groups(house, corpus, audience: str) -> list[tuple[str, list[str]]]:
 def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPlan:
     """The author's sentences for the post, sized for `words`: the reader's situation, the brief's facts,
     one of the author's lists, what the reader gains; closest to the brief first, none saying another's."""
-    from plume.write.material import is_line, is_prose, is_situation, says_again, similarity, stems
+    from plume.write.material import echoes, is_line, is_prose, is_situation, says_again, similarity, stems
 
     q = query_of(brief)
     qs = stems(q)
     cta = (brief.cta or DEFAULT_CTA).strip()
     groups = _bullet_groups(house, corpus, audience)
-    intro, items = max(groups, key=lambda g: similarity(stems(" ".join(g[1])), qs))
+    # the list closest to the brief, unless a fact kept beside it says its items in short (« Prendre du
+    # recul, prioriser, structurer… » above « • prendre du recul quand tout va trop vite »); a fact the
+    # list says in full gives way to the list
+    def echoed(items: list[str]) -> bool:
+        return any(distinct(_sentence(f), items, 0.5) and len(stems(f) & stems(" ".join(items))) >= 3
+                   for f in brief.facts)
+
+    fresh = [g for g in groups if not echoed(g[1])] or groups
+    intro, items = max(fresh, key=lambda g: similarity(stems(" ".join(g[1])), qs))
     ranked = rank([Piece(t, "item", "") for t in items], q)[:4 if words >= 170 else 3]
     bullets = [t for t in items if t in {p.text for p in ranked}]  # the author's order
     taken = [*bullets, cta]
@@ -263,8 +275,8 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     facts = []
     for f in (_sentence(f) for f in brief.facts):  # the brief's own words: kept unless a bullet or the offer says them
         if len(facts) < 2 and distinct(f, bullets, 0.5) and distinct(f, [offer_said], 0.5) and f not in facts:
-            facts.append(f)
-            taken.append(f)
+            facts.append(as_clause(f))
+            taken.append(facts[-1])
     house_side = [p for p in clean_pieces(house_pieces(house, audience), house, audience)
                   if p.kind in ("pain", "offer")]
     corpus_side = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
@@ -280,8 +292,9 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     # the reader's own pains (the house file's, for this audience) before the notes' sentences, which
     # may speak of another reader (a founder's day in a post to a Chief of Staff)
     pains = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side if p.kind == "pain" and is_line(p.text)]
-    answer = [p for p in prose if not is_situation(p.text) and not p.text.startswith("En résumé")]
+    answer = [p for p in prose if p.kind != "pain" and not is_situation(p.text) and not p.text.startswith("En résumé")]
     summary = [p for p in prose if p.text.startswith("En résumé")]
+    common = " ".join([offer, *house.verbs, "à temps partagé", "temps plein"])  # the house's own words recur
     budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook, offer]) - 3
 
     def take(pieces: list[Piece], k: int) -> list[str]:
@@ -290,7 +303,8 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
         for p in rank(pieces, q):
             if len(out) >= k or budget <= 6:
                 break
-            if distinct(p.text, taken) and not says_again(p.text, taken) and _words(p.text) <= budget + 6:
+            if distinct(p.text, taken) and not says_again(p.text, taken) and not echoes(p.text, taken, common) \
+                    and _words(p.text) <= budget + 6:
                 out.append(p.text)
                 taken.append(p.text)
                 budget -= _words(p.text)
@@ -308,6 +322,23 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     hashtags = tags[:1] + [p.text for p in ranked_tags]
     return PostPlan([p for p in paragraphs if p], intro, bullets, cta, hashtags,
                     fallback={"hook": hook, "bridge": ""})
+
+
+_INFINITIVE = re.compile(r"^(?!(?:Notre|Votre|Autre|Entre|Contre|Premier|Dernier)\b)([^\W\d_]+(?:er|ir|re))\b")
+
+
+def as_clause(fact: str) -> str:
+    """A brief's fact written as notes (« Prendre du recul, prioriser, structurer, piloter, débloquer. »)
+    reads as a list once glued after the offer: it becomes what I help the reader do (« Je vous aide à
+    prendre du recul, prioriser, structurer, piloter et débloquer. »). Other facts stay word for word."""
+    m = _INFINITIVE.match(fact)
+    if not m or stands_alone(fact):
+        return fact
+    rest = fact[0].lower() + fact[1:]
+    if " et " not in rest and rest.count(",") >= 1:
+        head, _, last = rest.rpartition(", ")
+        rest = f"{head} et {last}"
+    return f"Je vous aide à {rest}"
 
 
 def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: list[str] = ()) -> str:

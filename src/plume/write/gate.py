@@ -30,6 +30,12 @@ _META = re.compile(r"\b(?:accroche|titre|sous-titre|paragraphe|publication|post|
 _SUBJECT = re.compile(r"\b(?:je|j[’']|vous|nous|on|il|elle|ils|elles)\b", re.IGNORECASE)  # a clause, not a list
 _REPLY = re.compile(r"^(?:d[’']accord|bien sûr|certainement|oui|voici|c[’']est pourquoi)\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"[.!?…](?:\s|$)")
+# the bridge comes before the offer: a word that points back to what it brings (« Vous pourrez ainsi… »)
+# points at nothing
+_POINTS_BACK = re.compile(r"\b(?:ainsi|donc|grâce à (?:cela|ça|lui|elle)|de cette (?:façon|manière)|"
+                          r"c[’']est pourquoi|par conséquent)\b", re.IGNORECASE)
+# a question's word order in a statement (« Vous expliquez-vous par vos compétences. »)
+_INVERTED = re.compile(r"\b[^\W\d_]+-(?:t-)?(?:vous|nous|je|il|elle|on|ils|elles)\b[^?]*[.!…]?$", re.IGNORECASE)
 
 # what each field may be: most words, most sentences, and how close to the brief it must stay
 LIMITS = {
@@ -72,6 +78,13 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append(f"écrit à la place du client (« {_CLIENT_VOICE.search(value).group(0)} »)")
     if name in ("hook", "subtitle") and not _READER.search(value):
         out.append("ne s’adresse pas au lecteur (« vous »)")
+    if name == "bridge" and _POINTS_BACK.search(value):
+        out.append(f"renvoie à ce qui précède (« {_POINTS_BACK.search(value).group(0)} ») alors qu’il vient "
+                   "avant l’offre")
+    inverted = next((s for s in re.split(r"(?<=[.!?…])\s+", value) if _INVERTED.search(s)
+                     and not s.rstrip().endswith("?")), None)
+    if inverted is not None:
+        out.append(f"une tournure de question sans point d’interrogation (« {_INVERTED.search(inverted).group(0)[:40]} »)")
     if name == "bridge" and value.endswith("?"):
         out.append("une question au milieu du texte (l’accroche pose déjà la question)")
     if name in ("bridge", "subtitle") and topic and overlap(value, topic) >= 0.5:

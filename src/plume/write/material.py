@@ -208,6 +208,20 @@ def says_again(piece: str, chosen: list[str]) -> bool:
     return any(mine & stem_trigrams(c) for c in chosen)
 
 
+def stem_bigrams(text: str) -> set[tuple[str, str]]:
+    """Two content words in a row, stem-cut: « les vrais leviers » and « identifier rapidement les vrais
+    leviers » meet on (vrais, levier)."""
+    words = [w[:6] for w in _WORD.findall(fold(text)) if len(w) > 2 and w not in STOPWORDS]
+    return set(zip(words, words[1:]))
+
+
+def echoes(piece: str, chosen: list[str], common: str = "") -> bool:
+    """`piece` says a phrase of the chosen texts again (two content words in a row: « une seule
+    personne », « vrais leviers »), other than those of `common` (the offer, which every piece may echo)."""
+    mine = stem_bigrams(piece) - stem_bigrams(common)
+    return any(mine & stem_bigrams(c) for c in chosen)
+
+
 def pick(pieces: list[Piece], query: str, k: int, chosen: list[str] | None = None) -> list[Piece]:
     """Up to `k` pieces closest to `query`, none repeating another or anything in `chosen`."""
     taken = list(chosen or [])
