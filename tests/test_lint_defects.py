@@ -186,7 +186,7 @@ def test_the_critic_finds_a_problem_in_at_least_34_of_the_36_committed_outputs(m
 def test_without_length_the_defect_rules_still_find_most_outputs():
     """Length alone is not what flags them: the other rules find a problem in most outputs too."""
     from plume.lint.files import frontmatter_target
-    from plume.cli.lint import _target
+    from plume.cli.lint_run import _target
 
     flagged = 0
     for path in OUTPUTS:

@@ -2,7 +2,7 @@
 
 `main()` imports only the module of the command being run (typer builds the parameters of every
 registered command at start-up, so one command starts faster than fifteen); help, completion and an
-unknown name get them all. `from plume.cli import app` gives the whole application.
+unknown name get them all. A plain `plume lint` command line skips typer altogether (plume.cli.lint_fast). `from plume.cli import app` gives the whole application.
 """
 
 from __future__ import annotations
@@ -42,4 +42,13 @@ def main() -> None:
     import os
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")  # no scan of every installed package's entry points
-    register(invoked(sys.argv[1:]))()
+    argv = sys.argv[1:]
+    if argv[:1] == ["lint"]:  # the most frequent command, without typer when its command line is plain
+        from plume.cli.lint_fast import parse
+
+        options = parse(argv[1:])
+        if options is not None:
+            from plume.cli.lint_run import run
+
+            sys.exit(run(options))
+    register(invoked(argv))()

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from plume.cli._errors import err
 from plume.errors import PlumeError
 
 def _flags_as_flags() -> None:
@@ -41,13 +42,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def err(message: str) -> None:
-    """One line on stderr, prefixed so it is easy to grep (secrets masked, see plume.redact)."""
-    from plume.redact import redact
-
-    print(f"plume: {redact(message)}", file=sys.stderr)
 
 
 @contextlib.contextmanager

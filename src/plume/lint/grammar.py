@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plume.lint.grammalecte import Finding, GrammalecteError, shared_server
 from plume.lint.violation import Violation
 
 if TYPE_CHECKING:
+    from plume.lint.grammalecte import Finding
     from plume.lint.context import Context
     from plume.lint.lexicon import Lexicon
     from plume.lint.target import Target
@@ -101,6 +101,8 @@ class GrammalecteChecker:
     def __init__(self, house_dir: Path | None = None, suggestions: bool = True):
         self.house_dir = house_dir
         self.suggestions = suggestions  # ask Grammalecte for spelling suggestions (one request a new word)
+        from plume.lint.grammalecte import shared_server  # the client (sockets, processes) when a checker is made
+
         self._server = shared_server(OPTIONS)
         self._lock = threading.Lock()
 
@@ -185,6 +187,8 @@ class GrammalecteChecker:
                   tag: str | None = None) -> Violation:
         sugg: list[str] = []
         if self.suggestions:
+            from plume.lint.grammalecte import GrammalecteError
+
             try:
                 sugg = [s for s in self._server.suggest(word) if s][:MAX_SUGGESTIONS]
             except GrammalecteError:

@@ -167,7 +167,7 @@ def load_config(table: dict[str, Any], root: Path, where: str) -> LintConfig:
         if not isinstance(raw, dict):
             raise InputError(f"{where}: [lint.per-folder.{folder!r}] must be a table")
         folders.append(((root / folder).resolve(), parse(raw, f"{where}: [lint.per-folder.{folder!r}]")))
-    top = {k: v for k, v in table.items() if k not in DEFAULTS}  # the default audience/format: plume.cli.lint
+    top = {k: v for k, v in table.items() if k not in DEFAULTS}  # the default audience/format: plume.cli.lint_run
     return LintConfig(parse(top, f"{where}: [lint]"), folders, root.resolve(), where)
 
 
