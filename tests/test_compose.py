@@ -327,3 +327,27 @@ def test_a_landing_title_from_the_brief_is_in_the_readers_words():
     cos = plan_landing(brief, "cos", house, load_corpus(), 340).fallback["title"]
     assert "Chief of Staff" not in pme and pme in {noref(h) for h in house.audience("pme").hooks}
     assert cos == "Le duo COO et Chief of Staff autour du CEO"
+
+
+def test_a_fact_that_is_a_pain_or_a_benefit_goes_where_the_piece_says_those():
+    """« Jongler entre la stratégie à long terme, les urgences… » is a pain of the house: on a landing page
+    it is among « Vous vous reconnaissez ? », not under what I propose, and a post never turns it into
+    « Je vous aide à jongler… »; « Un gain de temps immédiat… » is among the gains. The brief's straight
+    apostrophes become the house's typographic ones."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import fact_kind, plan_landing, plan_post
+
+    house = load_house()
+    pain = "Jongler entre la stratégie à long terme, les urgences et la gestion des équipes."
+    gain = "Un gain de temps immédiat pour la direction."
+    offer_fact = "Un modèle hybride, entre conseil, coordination et pilotage."
+    assert (fact_kind(pain, house), fact_kind(gain, house), fact_kind(offer_fact, house)) == ("pain", "benefit", None)
+    brief = Brief(topic="La croissance qui submerge l'équipe de direction", facts=[pain, gain, offer_fact],
+                  cta="Faisons le point sur l'essentiel.")
+    for audience in ("pme", "cos", "coo"):
+        page = plan_landing(brief, audience, house, load_corpus(), 330)
+        assert pain in page.pains and gain in page.benefits and page.facts == [offer_fact], page
+        assert "’" in page.fallback["title"] and "'" not in page.cta
+        post = plan_post(brief, audience, house, load_corpus(), 170)
+        said = [s for p in post.paragraphs for s in p]
+        assert not any("jongler" in s for s in said), said

@@ -32,6 +32,12 @@ CONTEXT = [*load_house().audience("coo").pains,
     # embedded-default at 49aa07d: the tone instruction copied as a statement; « ainsi » before the offer
     ("bridge", "Vous expliquez-vous en termes d’exécution, de processus, de cadence.", "tournure de question"),
     ("bridge", "Vous pourrez ainsi prendre du recul sur le coût d’un recrutement à temps plein.", "renvoie à ce qui précède"),
+    # embedded-default at be93ea3: the subject twice, a spoken word order, a hook that sells the offer
+    ("hook", "Vous êtes toujours prêt à prendre du recul, mais vous vous sentez-vous pris au sérieux ?",
+     "le sujet dit deux fois"),
+    ("hook", "Comment vous passez vos journées face au coût d’un recrutement à temps plein ?", "l’ordre de l’oral"),
+    ("hook", "Pour quelles raisons avez-vous besoin d’un COO externe à temps partagé pour sortir la tête de l’eau ?",
+     "nomme l’offre"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)

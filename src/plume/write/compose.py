@@ -137,16 +137,20 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     dimensions = [(d.name, noref(d.role)) for d in house.dimensions]
     steps = [p.text for p in kind("step")] or [noref(s) for s in a.steps]
     steps = steps[:1] + [t for t in steps[1:] if distinct(t, [offer])]  # the trial first; no step restating the offer
-    cta = (brief.cta or DEFAULT_CTA).strip()
+    cta = noref(brief.cta or DEFAULT_CTA)
     taken = [offer, *(r for _, r in dimensions), *steps, cta]
-    facts = []
-    for f in brief.facts:
-        if distinct(_sentence(f), taken):
-            facts.append(_sentence(f))
-            taken.append(facts[-1])
+    facts, own = [], {"pain": [], "benefit": []}
+    for f in brief_facts(brief):
+        if distinct(f, taken):
+            k = fact_kind(f, house)
+            (own[k] if k else facts).append(f)
+            taken.append(f)
+    # a fact that is one of the house's pains or benefits goes where the page says those (« Jongler entre
+    # la stratégie… » is a pain, not what I propose); the brief's own come first
     n_pains, n_benefits = 3, 3
-    pains = pick(kind("pain"), q, 5, taken)
-    benefits = pick(kind("benefit"), q, 7, taken + [p.text for p in pains])
+    pains = [Piece(t, "pain", "brief") for t in own["pain"]] + pick(kind("pain"), q, 5 - len(own["pain"]), taken)
+    benefits = [Piece(t, "benefit", "brief") for t in own["benefit"]] + \
+        pick(kind("benefit"), q, 7, taken + [p.text for p in pains])
 
     def total(np: int, nb: int) -> int:
         body = [*(p.text for p in pains[:np]), offer, *facts, *(f"{n} : {r}" for n, r in dimensions),
@@ -187,7 +191,7 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
             missing -= _words(p.text)
     summary = next((p.text for p in sentences if p.text.startswith("En résumé") and distinct(p.text, used)), "")
     closing = summary if summary and missing > 12 else ""
-    title = re.sub(r"\s*[.?!]+$", "", brief.topic.strip())
+    title = re.sub(r"\s*[.?!]+$", "", noref(brief.topic))
     if not clean_pieces([Piece(title, "title", "brief")], house, audience):
         # the brief's topic in words the page's reader does not use (« Chief of Staff » to a founder):
         # the house's opening question closest to the brief stands in
@@ -257,7 +261,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
 
     q = query_of(brief)
     qs = stems(q)
-    cta = (brief.cta or DEFAULT_CTA).strip()
+    cta = noref(brief.cta or DEFAULT_CTA)
     groups = _bullet_groups(house, corpus, audience)
     # the list closest to the brief, unless a fact kept beside it says its items in short (« Prendre du
     # recul, prioriser, structurer… » above « • prendre du recul quand tout va trop vite »); a fact the
@@ -272,11 +276,16 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     bullets = [t for t in items if t in {p.text for p in ranked}]  # the author's order
     taken = [*bullets, cta]
     offer_said = noref(house.audience(audience).offer)
-    facts = []
-    for f in (_sentence(f) for f in brief.facts):  # the brief's own words: kept unless a bullet or the offer says them
+    facts, situation_fact = [], []
+    for f in brief_facts(brief):  # the brief's own words: kept unless a bullet or the offer says them
         if len(facts) < 2 and distinct(f, bullets, 0.5) and distinct(f, [offer_said], 0.5) and f not in facts:
-            facts.append(as_clause(f))
-            taken.append(facts[-1])
+            if fact_kind(f, house) == "pain":  # the reader's situation, not what I offer (« Je vous aide à jongler… »)
+                if situation_fact or not is_line(f):
+                    continue  # an infinitive cut from a list: the hook and the house's pains say it
+                situation_fact.append(f)
+            else:
+                facts.append(as_clause(f))
+            taken.append(f)
     house_side = [p for p in clean_pieces(house_pieces(house, audience), house, audience)
                   if p.kind in ("pain", "offer")]
     corpus_side = clean_pieces([p for p in corpus_pieces(house, corpus, audience) if p.kind == "sentence"],
@@ -295,7 +304,8 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     answer = [p for p in prose if p.kind != "pain" and not is_situation(p.text) and not p.text.startswith("En résumé")]
     summary = [p for p in prose if p.text.startswith("En résumé")]
     common = " ".join([offer, *house.verbs, "à temps partagé", "temps plein"])  # the house's own words recur
-    budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, hook, offer]) - 3
+    budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, *situation_fact,
+                                                                          hook, offer]) - 3
 
     def take(pieces: list[Piece], k: int) -> list[str]:
         nonlocal budget
@@ -312,7 +322,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
 
     # the reader's situation; what I offer and the brief's facts; (the list); what the reader gains;
     # the author's summary when there is room
-    first = take(pains, 1) or take(situation, 1)
+    first = situation_fact or take(pains, 1) or take(situation, 1)
     gains = take(answer, 2)
     closing = take(summary, 1) if budget > 20 else []
     gains += take(answer, 1) if budget > 14 else []
@@ -322,6 +332,22 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     hashtags = tags[:1] + [p.text for p in ranked_tags]
     return PostPlan([p for p in paragraphs if p], intro, bullets, cta, hashtags,
                     fallback={"hook": hook, "bridge": ""})
+
+
+def brief_facts(brief: Brief) -> list[str]:
+    """The brief's facts as sentences, with the house's typographic apostrophes."""
+    return [_sentence(noref(f)) for f in brief.facts if f.strip()]
+
+
+def fact_kind(fact: str, house) -> str | None:
+    """« pain » when a brief's fact is one of the house's pains (any audience's: a fact may be written from
+    another reader's notes), « benefit » when it is one of the house's benefits, else None (what I offer)."""
+    pains = [noref(p) for a in house.audiences.values() for p in a.pains]
+    if not distinct(fact, pains, 0.5):
+        return "pain"
+    if not distinct(fact, [noref(b) for b in house.benefits], 0.5):
+        return "benefit"
+    return None
 
 
 _INFINITIVE = re.compile(r"^(?!(?:Notre|Votre|Autre|Entre|Contre|Premier|Dernier)\b)([^\W\d_]+(?:er|ir|re))\b")
@@ -348,7 +374,7 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: l
     is what keeps it on the brief)."""
     from plume.write.material import says_again, stems, similarity
 
-    topic = _line(brief.topic)
+    topic = _line(noref(brief.topic))
     if topic.endswith("?"):
         return topic
     hooks = [noref(h) for h in house.audience(audience).hooks]

@@ -36,6 +36,14 @@ _POINTS_BACK = re.compile(r"\b(?:ainsi|donc|grâce à (?:cela|ça|lui|elle)|de c
                           r"c[’']est pourquoi|par conséquent)\b", re.IGNORECASE)
 # a question's word order in a statement (« Vous expliquez-vous par vos compétences. »)
 _INVERTED = re.compile(r"\b[^\W\d_]+-(?:t-)?(?:vous|nous|je|il|elle|on|ils|elles)\b[^?]*[.!…]?$", re.IGNORECASE)
+# the subject said twice around the verb (« mais vous vous sentez-vous pris au sérieux ? »)
+_DOUBLE_SUBJECT = re.compile(r"\b(vous|nous)\s+\1\s+[^\W\d_]+-\1\b", re.IGNORECASE)
+# a spoken question's word order in writing (« Comment vous passez vos journées ? »: « Comment passez-vous »)
+_SPOKEN_QUESTION = re.compile(r"^(?:Comment|Pourquoi|Combien)\s+(?:vous\s+[^\W\d_]+ez|nous\s+[^\W\d_]+ons)\b(?!-)",
+                              re.IGNORECASE)
+# the opening question is the reader's situation; the offer comes after it (« Pour quelles raisons avez-vous
+# besoin d'un COO externe à temps partagé… ? » sells before it asks)
+_OFFER_WORDS = re.compile(r"\bexternes?\b|\bà temps partagé\b|\bassocié opérationnel\b", re.IGNORECASE)
 
 # what each field may be: most words, most sentences, and how close to the brief it must stay
 LIMITS = {
@@ -85,6 +93,14 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
                      and not s.rstrip().endswith("?")), None)
     if inverted is not None:
         out.append(f"une tournure de question sans point d’interrogation (« {_INVERTED.search(inverted).group(0)[:40]} »)")
+    if _DOUBLE_SUBJECT.search(value):
+        out.append(f"le sujet dit deux fois (« {_DOUBLE_SUBJECT.search(value).group(0)} »)")
+    if _SPOKEN_QUESTION.search(value):
+        out.append(f"une question dans l’ordre de l’oral (« {_SPOKEN_QUESTION.search(value).group(0)} ») : "
+                   "inversez le sujet")
+    if name == "hook" and _OFFER_WORDS.search(value):
+        out.append(f"l’accroche nomme l’offre (« {_OFFER_WORDS.search(value).group(0)} ») au lieu de la "
+                   "situation du lecteur")
     if name == "bridge" and value.endswith("?"):
         out.append("une question au milieu du texte (l’accroche pose déjà la question)")
     if name in ("bridge", "subtitle") and topic and overlap(value, topic) >= 0.5:
