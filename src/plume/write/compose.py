@@ -263,12 +263,15 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     qs = stems(q)
     cta = noref(brief.cta or DEFAULT_CTA)
     groups = _bullet_groups(house, corpus, audience)
-    # the list closest to the brief, unless a fact kept beside it says its items in short (« Prendre du
-    # recul, prioriser, structurer… » above « • prendre du recul quand tout va trop vite »); a fact the
-    # list says in full gives way to the list
+    # the list closest to the brief, unless a fact kept beside it, or the offer, says its items in short
+    # (« Prendre du recul, prioriser, structurer… » above « • prendre du recul quand tout va trop vite »);
+    # a fact the list says in full gives way to the list
+    offer_stems = stems(house.audience(audience).offer)
+
     def echoed(items: list[str]) -> bool:
-        return any(distinct(_sentence(f), items, 0.5) and len(stems(f) & stems(" ".join(items))) >= 3
-                   for f in brief.facts)
+        said_in_offer = sum(bool(stems(i.split()[0]) & offer_stems) for i in items if i.split())
+        return said_in_offer >= 2 or any(distinct(_sentence(f), items, 0.5)
+                                         and len(stems(f) & stems(" ".join(items))) >= 3 for f in brief.facts)
 
     fresh = [g for g in groups if not echoed(g[1])] or groups
     intro, items = max(fresh, key=lambda g: similarity(stems(" ".join(g[1])), qs))
