@@ -38,6 +38,10 @@ CONTEXT = [*load_house().audience("coo").pains,
     ("hook", "Comment vous passez vos journées face au coût d’un recrutement à temps plein ?", "l’ordre de l’oral"),
     ("hook", "Pour quelles raisons avez-vous besoin d’un COO externe à temps partagé pour sortir la tête de l’eau ?",
      "nomme l’offre"),
+    # embedded-default at 3184dbf: an infinitive for the verb; the same word twice in one sentence
+    ("hook", "Comment vous gérer votre quotidien quand le coût d’un recrutement à temps plein monte ?", "l’ordre de l’oral"),
+    ("bridge", "Lorsque le COO interne est sur une tâche cruciale, il est crucial de peser le coût d’un temps plein.",
+     "un mot dit deux fois (« cruciale », « crucial »)"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)

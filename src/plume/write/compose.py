@@ -296,7 +296,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     a = house.audience(audience)
     offer = _sentence(noref(a.offer))
     offer = f"Je vous propose {offer[0].lower()}{offer[1:]}" if offer[:3] in ("Un ", "Une") else offer  # a clause
-    hook = authored_hook(brief, house, audience, [*bullets, cta], facts)
+    hook = authored_hook(brief, house, audience, [*bullets, cta, *situation_fact], facts)
     taken += [hook, offer]
     prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side
              if is_prose(p.text) and p.kind != "offer"]
@@ -345,10 +345,13 @@ def brief_facts(brief: Brief) -> list[str]:
 def fact_kind(fact: str, house) -> str | None:
     """« pain » when a brief's fact is one of the house's pains (any audience's: a fact may be written from
     another reader's notes), « benefit » when it is one of the house's benefits, else None (what I offer)."""
-    pains = [noref(p) for a in house.audiences.values() for p in a.pains]
-    if not distinct(fact, pains, 0.5):
+    from plume.write.material import similarity, stems
+
+    mine = stems(fact)
+    same = lambda texts: any(similarity(mine, stems(noref(t))) >= 0.6 for t in texts)  # noqa: E731 - the same words
+    if same(p for a in house.audiences.values() for p in a.pains):
         return "pain"
-    if not distinct(fact, [noref(b) for b in house.benefits], 0.5):
+    if same(house.benefits):
         return "benefit"
     return None
 

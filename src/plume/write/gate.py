@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from plume.markdown import count_words
-from plume.write.material import distinct, is_prose, overlap, similarity, stems
+from plume.write.material import STOPWORDS, distinct, fold, is_prose, overlap, similarity, stems
 
 # The reader is « vous »; the author may say « je » (« je vous propose »), never speak as the client.
 _CLIENT_VOICE = re.compile(
@@ -39,8 +39,10 @@ _INVERTED = re.compile(r"\b[^\W\d_]+-(?:t-)?(?:vous|nous|je|il|elle|on|ils|elles
 # the subject said twice around the verb (« mais vous vous sentez-vous pris au sérieux ? »)
 _DOUBLE_SUBJECT = re.compile(r"\b(vous|nous)\s+\1\s+[^\W\d_]+-\1\b", re.IGNORECASE)
 # a spoken question's word order in writing (« Comment vous passez vos journées ? »: « Comment passez-vous »)
-_SPOKEN_QUESTION = re.compile(r"^(?:Comment|Pourquoi|Combien)\s+(?:vous\s+[^\W\d_]+ez|nous\s+[^\W\d_]+ons)\b(?!-)",
+# (« Comment vous gérer votre quotidien ? »: an infinitive where the verb is conjugated)
+_SPOKEN_QUESTION = re.compile(r"^(?:Comment|Pourquoi|Combien)\s+(?:vous\s+[^\W\d_]+e[zr]|nous\s+[^\W\d_]+ons)\b(?!-)",
                               re.IGNORECASE)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{6,}")
 # the opening question is the reader's situation; the offer comes after it (« Pour quelles raisons avez-vous
 # besoin d'un COO externe à temps partagé… ? » sells before it asks)
 _OFFER_WORDS = re.compile(r"\bexternes?\b|\bà temps partagé\b|\bassocié opérationnel\b", re.IGNORECASE)
@@ -98,6 +100,13 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
     if _SPOKEN_QUESTION.search(value):
         out.append(f"une question dans l’ordre de l’oral (« {_SPOKEN_QUESTION.search(value).group(0)} ») : "
                    "inversez le sujet")
+    seen: dict[str, str] = {}
+    for w in _CONTENT_WORD.findall(value.lower()):  # « une tâche cruciale, il est crucial de… »
+        key = fold(w)[:6]
+        if key in seen and w not in STOPWORDS:
+            out.append(f"un mot dit deux fois (« {seen[key]} », « {w} »)")
+            break
+        seen[key] = w
     if name == "hook" and _OFFER_WORDS.search(value):
         out.append(f"l’accroche nomme l’offre (« {_OFFER_WORDS.search(value).group(0)} ») au lieu de la "
                    "situation du lecteur")
