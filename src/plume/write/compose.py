@@ -210,7 +210,9 @@ def render_landing_plan(plan: LandingPlan, fields: dict[str, str]) -> str:
     if fields.get("subtitle"):
         lines += [sentence_case(fields["subtitle"], plan.keep), ""]
     lines += ["### Vous vous reconnaissez ?", "", *(f"- {p}" for p in plan.pains), ""]
-    inline = plan.facts if len(plan.facts) < 2 else []  # one fact is a sentence, not a list of one
+    # one fact is a sentence, not a list of one (« Tenir vraiment la vision… » after the offer becomes what I
+    # help the reader do); in a list, an infinitive reads as what I propose
+    inline = [as_clause(f) for f in plan.facts] if len(plan.facts) < 2 else []
     lines += ["### Ce que je vous propose", "", " ".join([plan.offer, *plan.more, *inline]), ""]
     if plan.facts and not inline:
         lines += [*(f"- {f}" for f in plan.facts), ""]
