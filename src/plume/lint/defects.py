@@ -8,6 +8,7 @@ Violations; the rule's fields come from the house file (plume.lint.rules).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -20,17 +21,12 @@ from plume.lint.violation import Violation
 Compiled = Any  # plume.lint.kinds.Compiled (its `rule` is a RuleView)
 
 
-def _words_in(ctx: Context, start: int, end: int) -> list[str]:
-    tokens = ctx.tokens
-    i, j = tokens.between(start, end)
-    return tokens.words[i:j]
-
-
 # --- repetition ------------------------------------------------------------------------------------
 
 
-def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    return set(zip(*(tokens[i:] for i in range(n))))
+def _ngrams_at(words: list[str], n: int) -> list[tuple[str, ...]]:
+    """The n-gram that starts at each word (built once per text, in C; a sentence takes a slice)."""
+    return list(zip(*(words[i:] for i in range(n))))
 
 
 MAX_HOLDERS = 16  # earlier sentences remembered per n-gram: enough to find a repeat, never quadratic
@@ -38,18 +34,20 @@ MAX_HOLDERS = 16  # earlier sentences remembered per n-gram: enough to find a re
 
 def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule = c.rule
-    n = rule.n
+    n, min_words = rule.n, rule.min_words
     calls = cta_occurrences(ctx, _CTA_CLOSE) if ctx.target.cta else []
+    starts = ctx.tokens.starts
+    grams_at = _ngrams_at(ctx.tokens.words, n)
     seen: dict[tuple[str, ...], int | list[int]] = {}  # n-gram → the earlier sentence(s) that have it
     earlier: list[tuple[int, int, int]] = []  # (start, end, number of n-grams)
     for block in ctx.blocks:
         for s, e in block.sentences:
-            tokens = _words_in(ctx, s, e)
-            if len(tokens) < rule.min_words:
+            i, j = bisect_left(starts, s), bisect_left(starts, e)  # the sentence's words
+            if j - i < min_words:
                 continue
-            if any(cs < e and s < ce for cs, ce in calls):
+            if calls and any(cs < e and s < ce for cs, ce in calls):
                 continue  # the call to action again: the cta rule reports it
-            grams = _ngrams(tokens, n)
+            grams = set(grams_at[i : max(i, j - n + 1)])  # the n-grams that start and end in it
             index = len(earlier)
             shared: dict[int, int] = {}
             again = seen.keys() & grams  # in C, over the smaller side: the n-grams said before
