@@ -78,15 +78,14 @@ def lint_text(
 
 def _drop_nested_fixes(violations: list[Violation]) -> list[Violation]:
     """A fixable match inside a wider fixable match ("part time" in "en part time") is the same problem:
-    keep the wider, more specific one."""
-    kept: list[Violation] = []
+    keep the wider, more specific one. `violations` come sorted by position and stay in that order; only
+    fixable ones can cover or be dropped."""
+    dropped: set[int] = set()
     cover_start, cover_end = -1, -1
-    for v in sorted(violations, key=lambda v: (v.start, -v.end)):
-        nested = v.fix is not None and cover_start <= v.start and v.end <= cover_end
-        if nested and (v.start, v.end) != (cover_start, cover_end):
+    for v in sorted((v for v in violations if v.fix is not None), key=lambda v: (v.start, -v.end)):
+        if cover_start <= v.start and v.end <= cover_end and (v.start, v.end) != (cover_start, cover_end):
+            dropped.add(id(v))
             continue
-        if v.fix is not None and v.end > cover_end:
+        if v.end > cover_end:
             cover_start, cover_end = v.start, v.end
-        kept.append(v)
-    kept.sort(key=_order)
-    return kept
+    return [v for v in violations if id(v) not in dropped] if dropped else violations
