@@ -93,11 +93,12 @@ def _repeated_phrase(c: Compiled, ctx: Context) -> Iterator[Violation]:
         lo, hi = tok.between(block.start, block.end)
         tokens = tok.words[lo:hi]
         last: dict[str, int] = {}
+        seen_at = last.get
         i, done = 0, 0
-        for k, w in enumerate(tokens):  # a repeat starts where a word comes back within 9 words
-            prev = last.get(w)
+        for k, w in enumerate(tokens):  # a repeat starts where a word comes back within _REACH words
+            prev = seen_at(w)
             last[w] = k
-            if prev is None or k - prev > 9 or prev < done:
+            if prev is None or k - prev > _REACH or prev < done:
                 continue
             hit = _repeat_at(tokens, prev, allow, joins)
             if hit is None:
@@ -109,6 +110,11 @@ def _repeated_phrase(c: Compiled, ctx: Context) -> Iterator[Violation]:
             yield ctx.violation(rule, tok.starts[lo + i + n], tok.ends[lo + j + n - 1], phrase=phrase)
             done = j + n
             last.clear()
+
+
+# A group said again starts at most 4 + 1 words after the first time (four words and a joining word): a
+# word that comes back farther (its previous occurrence the latest) cannot start one.
+_REACH = 5
 
 
 def _repeat_at(tokens: list[str], i: int, allow: set[str], joins: set[str]) -> tuple[int, int] | None:
