@@ -8,7 +8,7 @@ from bisect import bisect_right
 from plume.lint.markdown import Spans, body_start, hidden_spans, mention_spans, never_spans
 from plume.lint.patterns import lower_same_length
 from plume.lint.target import Target
-from plume.lint.violation import Violation
+from plume.lint.violation import Violation, new_violation
 
 _NEWLINE = re.compile(r"\n")
 
@@ -102,8 +102,11 @@ class Context:
     def violation(self, rule, start: int, end: int, fix: str | None = None, safe: bool = False, **values) -> Violation:
         """A violation of `rule` at [start, end); `values` fill the `{placeholders}` of its message."""
         found = self.text[start:end]
-        values.setdefault("text", found)
-        values.setdefault("fix", fix if fix is not None else "")
-        message = rule.message.format_map(_Blank(values)) if "{" in rule.message else rule.message
+        message = rule.message
+        if "{" in message:
+            blank = _Blank(text=found, fix=fix if fix is not None else "")
+            blank.update(values)
+            message = message.format_map(blank)
         line, column = self.position(start)
-        return Violation(rule.id, rule.severity, start, end, line, column, found, message, fix, safe and fix is not None)
+        return new_violation(rule.id, rule.severity, start, end, line, column, found, message, fix,
+                             safe and fix is not None)

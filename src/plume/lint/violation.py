@@ -41,6 +41,20 @@ class Violation:
         }
 
 
+_FIELDS = ("rule", "severity", "start", "end", "line", "column", "text", "message", "fix", "safe", "source_rule")
+_SETTERS = tuple(Violation.__dict__[name].__set__ for name in _FIELDS)  # the slots' own setters
+
+
+def new_violation(rule: str, severity: str, start: int, end: int, line: int, column: int, text: str,
+                  message: str, fix: str | None, safe: bool) -> Violation:
+    """Violation(rule, ..., safe), built by setting its slots directly: the frozen dataclass's __init__
+    goes through object.__setattr__ once per field, and a lint run makes thousands of violations."""
+    v = object.__new__(Violation)
+    for set_field, value in zip(_SETTERS, (rule, severity, start, end, line, column, text, message, fix, safe, None)):
+        set_field(v, value)
+    return v
+
+
 @dataclass(slots=True)
 class LintResult:
     """The violations found in one text, sorted by position."""
