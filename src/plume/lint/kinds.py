@@ -94,7 +94,8 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _HASHTAG = re.compile(r"#(?<![\w#&/]#)\w[\w-]*")
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"'’)*_]*(?=\s|\Z)|\n")
 
-# Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal).
+# Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal,
+# or a choice of two: `(?:!\[|\[)` lets the engine skip to them, where `!?\[` is tried at every position).
 _MD_LINE = re.compile(
     r"(?P<indent>[ \t]*)(?:(?P<hr>(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
     r"|(?P<heading>\#{1,6}[ \t]+)|(?P<quote>>[ \t]?)|(?P<bullet>[-*+][ \t]+))",
@@ -107,7 +108,7 @@ _MD_INLINE = (
     ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)(?<=\S)__")),
     ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+?)(?<![*\s\\])\*(?![*\w])")),
     ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+?)(?<![_\s\\])_(?![_\w])")),
-    ("](", "link", re.compile(r"!?\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
+    ("](", "link", re.compile(r"(?:!\[|\[)(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
     ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
