@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from plume.lint.markdown import Spans
 
@@ -103,7 +104,7 @@ def _covered(never: Spans, s: int, e: int) -> bool:
     return i >= 0 and never.ends[i] >= e
 
 
-_TOKEN = re.compile(r"\w+")
+_WORD_SPLIT = re.compile(r"(\w+)")  # a word (kept in the pieces of a split)
 _HASHTAG = re.compile(r"#\w+")  # the words of a #hashtag are not copy
 
 
@@ -114,10 +115,11 @@ class Tokens:
     __slots__ = ("words", "starts", "ends")
 
     def __init__(self, lower: str, start: int, never: Spans):
-        found = list(_TOKEN.finditer(lower, start))
-        words = list(map(_GROUP, found))
-        starts = list(map(_START, found))
-        ends = list(map(_END, found))
+        # [gap, word, gap, word, ..., gap]: the words, and every offset from the running sum of lengths
+        parts = _WORD_SPLIT.split(lower[start:] if start else lower)
+        words = parts[1::2]
+        offsets = list(accumulate(map(len, parts), initial=start))
+        starts, ends = offsets[1:-1:2], offsets[2::2]
         spans = [(s, e) for s, e in never if e > start]
         if "#" in lower:
             spans = sorted(spans + [m.span() for m in _HASHTAG.finditer(lower, start)])
@@ -135,9 +137,6 @@ class Tokens:
 
     def between(self, start: int, end: int) -> tuple[int, int]:
         return bisect_left(self.starts, start), bisect_left(self.starts, end)
-
-
-_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
 
 
 def _kept(items: list, ranges: list[tuple[int, int]]) -> list:
