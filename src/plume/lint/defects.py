@@ -8,9 +8,10 @@ Violations; the rule's fields come from the house file (plume.lint.rules).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
 from plume.lint.context import Context
@@ -38,8 +39,10 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     calls = cta_occurrences(ctx, _CTA_CLOSE) if ctx.target.cta else []
     starts = ctx.tokens.starts
     grams_at = _ngrams_at(ctx.tokens.words, n)
-    seen: dict[tuple[str, ...], int | list[int]] = {}  # n-gram → the earlier sentence(s) that have it
-    earlier: list[tuple[int, int, int]] = []  # (start, end, number of n-grams)
+    # the sentences compared, in order: (start, end, first, last) where grams[first:last] are the
+    # n-grams that start and end in the sentence
+    spans: list[tuple[int, int, int, int]] = []
+    grams: list[tuple[str, ...]] = []
     for block in ctx.blocks:
         for s, e in block.sentences:
             i, j = bisect_left(starts, s), bisect_left(starts, e)  # the sentence's words
@@ -47,32 +50,38 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
                 continue
             if calls and any(cs < e and s < ce for cs, ce in calls):
                 continue  # the call to action again: the cta rule reports it
-            grams = set(grams_at[i : max(i, j - n + 1)])  # the n-grams that start and end in it
-            index = len(earlier)
-            shared: dict[int, int] = {}
-            again = seen.keys() & grams  # in C, over the smaller side: the n-grams said before
-            for g in again:
-                having = seen[g]
-                if type(having) is int:  # said once before: a list from the second time on
-                    shared[having] = shared.get(having, 0) + 1
-                    seen[g] = [having, index]
-                    continue
-                for k in having:
-                    shared[k] = shared.get(k, 0) + 1
-                if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
-                    having.append(index)
-            seen.update(dict.fromkeys(grams - again if again else grams, index))
-            earlier.append((s, e, len(grams)))
-            if not shared:
-                continue
-            for k, count in sorted(shared.items()):
-                share = count / min(len(grams), earlier[k][2])
-                if count >= rule.min_shared and share >= rule.threshold:
-                    os_, oe, _ = earlier[k]
-                    line, _ = ctx.position(os_)
-                    yield ctx.violation(rule, s, e, other=_short(ctx.text[os_:oe]), line=line,
-                                        share=f"{round(share * 100)} %")
-                    break
+            first = len(grams)
+            grams += grams_at[i : max(i, j - n + 1)]
+            spans.append((s, e, first, len(grams)))
+    # every n-gram as the number of its first occurrence (one dict pass in C): a sentence whose numbers
+    # are all its own says nothing said before, and most sentences are such
+    ids = list(map({}.setdefault, grams, count()))
+    firsts = [first for _, _, first, _ in spans]
+    sizes: list[int] = []  # distinct n-grams of each sentence
+    holders: dict[int, list[int]] = {}  # n-gram said again → the sentences that have it (MAX_HOLDERS)
+    for index, (s, e, first, last) in enumerate(spans):
+        own = ids[first:last]
+        sizes.append(len(set(own)))
+        if not own or min(own) >= first:
+            continue
+        shared: dict[int, int] = {}
+        for g in {g for g in own if g < first}:  # the n-grams said in an earlier sentence
+            having = holders.get(g)
+            if having is None:
+                having = holders[g] = [bisect_right(firsts, g) - 1]
+            for k in having:
+                shared[k] = shared.get(k, 0) + 1
+            if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
+                having.append(index)
+        size = sizes[index]
+        for k, count_ in sorted(shared.items()):
+            share = count_ / min(size, sizes[k])
+            if count_ >= rule.min_shared and share >= rule.threshold:
+                os_, oe = spans[k][:2]
+                line, _ = ctx.position(os_)
+                yield ctx.violation(rule, s, e, other=_short(ctx.text[os_:oe]), line=line,
+                                    share=f"{round(share * 100)} %")
+                break
 
 
 def _short(text: str, limit: int = 60) -> str:
