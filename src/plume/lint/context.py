@@ -23,7 +23,7 @@ class Context:
 
     __slots__ = (
         "text", "start", "audience", "format", "target", "plan",
-        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens",
+        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens", "_contains", "_vocabulary",
     )
 
     def __init__(
@@ -48,6 +48,8 @@ class Context:
         self._hidden: Spans | None = None
         self._lines: list[int] | None = None
         self._lower: str | None = None
+        self._contains: dict[str, bool] = {}
+        self._vocabulary: str | None = None
 
     @property
     def lower(self) -> str:
@@ -55,6 +57,16 @@ class Context:
         if self._lower is None:
             self._lower = lower_same_length(self.text)
         return self._lower
+
+    def contains(self, needle: str) -> bool:
+        """Could the body's lower-cased text hold `needle` (word characters)? It is looked up in the
+        body's distinct words (about half the text's length), and remembered: term rules share needles."""
+        found = self._contains.get(needle)
+        if found is None:
+            if self._vocabulary is None:  # the distinct words, one space apart (a needle never spans two)
+                self._vocabulary = " ".join(dict.fromkeys(self.tokens.every))
+            found = self._contains[needle] = needle in self._vocabulary
+        return found
 
     @property
     def blocks(self):

@@ -37,13 +37,13 @@ class Compiled:
 def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iterator[re.Match[str]]:
     """Matches of the rule's terms that are uses: not masked, not mentioned, not an exception."""
     excepted: tuple[list[int], list[int]] | None = None
-    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start):
+    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains):
         s, e = m.span()
         if ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
             continue
         if c.exceptions is not None:
             if excepted is None:
-                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start)]
+                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)]
                 excepted = ([xs for xs, _ in spans], [xe for _, xe in spans])
             # the exception matches are non-overlapping and in order: only the last one starting at or
             # before s can contain the match (a bisection, not a scan: linear in the text overall)
@@ -79,7 +79,7 @@ def _required(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule: Rule = c.rule
     missing = []
     for term, matcher in c.items:
-        if not any(not ctx.hidden.hits(*m.span()) for m in matcher.finditer(ctx.text, ctx.lower, ctx.start)):
+        if not any(not ctx.hidden.hits(*m.span()) for m in matcher.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)):
             missing.append(term)
     if rule.require == "any" and len(missing) < len(c.items):
         return
@@ -268,7 +268,7 @@ def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[V
         para += 1
     if _ENDS_WITH_QUESTION.search(ctx.text, para, end):
         return
-    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text[:end], ctx.lower[:end], para)):
+    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text[:end], ctx.lower[:end], para, ctx.contains)):
         return
     yield ctx.violation(rule, para, end)
 

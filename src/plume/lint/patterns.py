@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _SEPARATOR = r"[\s\-\u2010\u2011\u2013]*"
 _TOKEN = re.compile(r"(\w+)|([\s\-\u2010\u2011\u2013]+)|(.)", re.S)
@@ -77,25 +77,28 @@ def term_pattern(term: str, case_sensitive: bool = False, plural_group: str | No
     return source
 
 
-def needle(term: str, case_sensitive: bool = False) -> str:
-    """The longest run of plain characters inside one word of the term: any match contains it, so a
-    text without it is skipped by a substring test (much faster than a regex scan)."""
+def needles(term: str, case_sensitive: bool = False) -> tuple[str, ...]:
+    """The longest run of plain characters inside each word of the term, longest first: any match
+    contains every one, so a text that lacks one of them is skipped by substring tests (much faster
+    than a regex scan; a term's words rarely all come together by chance)."""
     term = term if case_sensitive else term.lower()
-    best = ""
+    found: list[str] = []
     for word in re.findall(r"\w+", term):
-        for run in re.split(r"[^\x00-\x7f]", word):  # accented letters are optional in the text
-            if len(run) > len(best):
-                best = run
-    return best
+        runs = re.split(r"[^\x00-\x7f]", word)  # accented letters are optional in the text
+        best = max(runs, key=len)
+        if best and best not in found:
+            found.append(best)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 class TermMatcher:
-    """The terms (and raw regexes) of one rule: (needle, regex source) pairs, compiled on first use.
-    A pattern whose needle ("" = always) is absent from the text is never compiled nor run."""
+    """The terms (and raw regexes) of one rule: (needles, regex source) pairs, compiled on first use.
+    A pattern one of whose needles (none for a raw regex) is absent from the text is never compiled
+    nor run."""
 
     __slots__ = ("sources", "case_sensitive", "_compiled")
 
-    def __init__(self, sources: tuple[tuple[str, str], ...], case_sensitive: bool):
+    def __init__(self, sources: tuple[tuple[tuple[str, ...], str], ...], case_sensitive: bool):
         self.sources = sources
         self.case_sensitive = case_sensitive
         self._compiled: list[re.Pattern[str] | None] = [None] * len(sources)
@@ -112,14 +115,20 @@ class TermMatcher:
             pattern = self._compiled[i] = re.compile(self.sources[i][1], re.S)
         return pattern
 
-    def finditer(self, text: str, lower: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, lower: str, pos: int = 0, contains: Callable[[str], bool] | None = None
+    ) -> Iterator[re.Match[str]]:
         """Non-overlapping matches in text order (longest first at one position). Matches are on
-        `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive."""
+        `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive. `contains`:
+        whether `lower` (or a text it contains) holds a needle, remembered across rules
+        (Context.contains); by default a substring test of the subject."""
         subject = text if self.case_sensitive else lower
+        if contains is None or self.case_sensitive:
+            contains = subject.__contains__
         found = [
             m
-            for i, (key, _) in enumerate(self.sources)
-            if key in subject
+            for i, (keys, _) in enumerate(self.sources)
+            if all(map(contains, keys))
             for m in self._pattern(i).finditer(subject, pos)
             if m.end() > m.start()
         ]
@@ -139,8 +148,8 @@ def compile_terms(
 ) -> TermMatcher | None:
     """A matcher over every term and raw regex (raw ones see the lower-cased text unless case-sensitive);
     None when both lists are empty."""
-    sources = [(needle(t, case_sensitive), term_pattern(t, case_sensitive, "pl" if plural else None)) for t in terms]
-    sources.extend(("", r) for r in regex)
+    sources = [(needles(t, case_sensitive), term_pattern(t, case_sensitive, "pl" if plural else None)) for t in terms]
+    sources.extend(((), r) for r in regex)
     return TermMatcher(tuple(sources), case_sensitive) if sources else None
 
 

@@ -20,7 +20,7 @@ from plume.errors import InputError
 if TYPE_CHECKING:
     from plume.house import House
 
-PLAN_FORMAT = 2
+PLAN_FORMAT = 3
 _ENGINE_FILES = (
     "plan.py", "kinds.py", "patterns.py", "markdown.py", "context.py", "linkedin.py", "violation.py", "rules.py", "target.py", "sources.py",
     "segments.py", "defects.py", "leak.py",

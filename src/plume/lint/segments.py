@@ -110,14 +110,15 @@ _HASHTAG = re.compile(r"#\w+")  # the words of a #hashtag are not copy
 
 class Tokens:
     """The words of the body, lower-cased, with their offsets: hashtags and never-linted spans left out.
-    `between(start, end)` gives the index range of the words inside [start, end)."""
+    `between(start, end)` gives the index range of the words inside [start, end). `every`: all the
+    body's words (every run of word characters, masked ones included), in order."""
 
-    __slots__ = ("words", "starts", "ends")
+    __slots__ = ("words", "starts", "ends", "every")
 
     def __init__(self, lower: str, start: int, never: Spans):
         # [gap, word, gap, word, ..., gap]: the words, and every offset from the running sum of lengths
         parts = _WORD_SPLIT.split(lower[start:] if start else lower)
-        words = parts[1::2]
+        words = self.every = parts[1::2]
         offsets = list(accumulate(map(len, parts), initial=start))
         starts, ends = offsets[1:-1:2], offsets[2::2]
         spans = [(s, e) for s, e in never if e > start]
