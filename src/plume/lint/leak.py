@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from itertools import compress, count
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,17 @@ def _grams(texts: tuple[str, ...], k: int) -> frozenset[tuple[str, ...]]:
         w = _words(text)
         found.update(zip(*(w[j:] for j in range(k))))
     return frozenset(found)
+
+
+@lru_cache(maxsize=64)
+def _vocabulary(grams: frozenset[tuple[str, ...]]) -> frozenset[str]:
+    """The words of the runs."""
+    return frozenset(w for g in grams for w in g)
+
+
+@lru_cache(maxsize=8)
+def _stretch(k: int) -> re.Pattern[bytes]:
+    return re.compile(rb"\x01{%d,}" % k)
 
 
 def _corpus_texts() -> tuple[str, ...]:
@@ -88,9 +98,12 @@ def _leak(c: Any, ctx: Context) -> Iterator[Violation]:
     told = _grams(tuple(sources), k)
     tokens = ctx.tokens
     words = tokens.words
-    # every k-word run of the text, looked up in C; those told are few (most texts have none)
-    runs = zip(*(words[j:] for j in range(k)))
-    hits = _inside_blocks(ctx, list(compress(count(), map(told.__contains__, runs))), k)
+    # a told run is made of words the instructions use: the stretches of k such words or more (found
+    # in C, a byte per word; most texts have none) hold every candidate, each looked up
+    used = bytes(map(_vocabulary(told).__contains__, words))
+    found = [i for m in _stretch(k).finditer(used) for i in range(m.start(), m.end() - k + 1)
+             if tuple(words[i : i + k]) in told]
+    hits = _inside_blocks(ctx, found, k)
     if not hits:
         return
     # the author's wording: the house's and the brief's first, the corpus notes (files) only if still needed
