@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 
 from plume.lint.markdown import Spans, body_start, hidden_spans, mention_spans, never_spans
 from plume.lint.patterns import lower_same_length
@@ -18,12 +19,27 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
+class _Needles(dict):
+    """needle → is it in `words` (distinct words, one space apart and around: a needle never spans
+    two)? Filled on first lookup; later lookups are plain dict lookups, in C."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: str):
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, needle: str) -> bool:
+        found = self[needle] = needle in self.words
+        return found
+
+
 class Context:
     """Masks and the line index are computed at most once per text, only when a rule needs them."""
 
     __slots__ = (
         "text", "start", "audience", "format", "target", "plan",
-        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens", "_contains", "_vocabulary",
+        "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens", "_contains",
     )
 
     def __init__(
@@ -48,8 +64,7 @@ class Context:
         self._hidden: Spans | None = None
         self._lines: list[int] | None = None
         self._lower: str | None = None
-        self._contains: dict[str, bool] = {}
-        self._vocabulary: str | None = None
+        self._contains: Callable[[str], bool] | None = None
 
     @property
     def lower(self) -> str:
@@ -58,15 +73,14 @@ class Context:
             self._lower = lower_same_length(self.text)
         return self._lower
 
-    def contains(self, needle: str) -> bool:
-        """Could the body's lower-cased text hold `needle` (word characters)? It is looked up in the
-        body's distinct words (about half the text's length), and remembered: term rules share needles."""
-        found = self._contains.get(needle)
-        if found is None:
-            if self._vocabulary is None:  # the distinct words, one space apart (a needle never spans two)
-                self._vocabulary = " ".join(dict.fromkeys(self.tokens.every))
-            found = self._contains[needle] = needle in self._vocabulary
-        return found
+    @property
+    def contains(self) -> Callable[[str], bool]:
+        """needle (lower-case word characters, maybe a space on either side: a word's start or end) →
+        could the body's lower-cased text hold it? Looked up in the body's distinct words, one space
+        apart (about half the text), once per needle: term rules share needles."""
+        if self._contains is None:
+            self._contains = _Needles(f" {' '.join(dict.fromkeys(self.tokens.every))} ").__getitem__
+        return self._contains
 
     @property
     def blocks(self):
@@ -116,9 +130,13 @@ class Context:
         found = self.text[start:end]
         message = rule.message
         if "{" in message:
-            blank = _Blank(text=found, fix=fix if fix is not None else "")
-            blank.update(values)
-            message = message.format_map(blank)
+            fields = {"text": found, "fix": fix if fix is not None else ""}
+            if values:
+                fields.update(values)
+            try:
+                message = message.format_map(fields)
+            except KeyError:  # a placeholder this violation does not fill stays as written
+                message = message.format_map(_Blank(fields))
         line, column = self.position(start)
         return new_violation(rule.id, rule.severity, start, end, line, column, found, message, fix,
                              safe and fix is not None)

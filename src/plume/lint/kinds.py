@@ -268,7 +268,7 @@ def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[V
         para += 1
     if _ENDS_WITH_QUESTION.search(ctx.text, para, end):
         return
-    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text[:end], ctx.lower[:end], para, ctx.contains)):
+    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text, ctx.lower, para, ctx.contains, end)):
         return
     yield ctx.violation(rule, para, end)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from itertools import compress, repeat
 
 _SEPARATOR = r"[\s\-\u2010\u2011\u2013]*"
 _TOKEN = re.compile(r"(\w+)|([\s\-\u2010\u2011\u2013]+)|(.)", re.S)
@@ -78,16 +79,26 @@ def term_pattern(term: str, case_sensitive: bool = False, plural_group: str | No
 
 
 def needles(term: str, case_sensitive: bool = False) -> tuple[str, ...]:
-    """The longest run of plain characters inside each word of the term, longest first: any match
-    contains every one, so a text that lacks one of them is skipped by substring tests (much faster
-    than a regex scan; a term's words rarely all come together by chance)."""
-    term = term if case_sensitive else term.lower()
+    """Substrings any match of the term contains, longest first, so that a text lacking one of them is
+    skipped by substring tests (much faster than a regex scan): the longest run of plain characters
+    inside each word. Unless case-sensitive they are looked up in the text's distinct words, one space
+    apart (Context.contains), so they also say where a word starts and ends: the first word's plain
+    start as " start" (a term begins a word), and a single plain word without a plural as " word "."""
+    term = term.strip() if case_sensitive else term.strip().lower()
+    words = re.findall(r"\w+", term)
     found: list[str] = []
-    for word in re.findall(r"\w+", term):
+    for word in words:
         runs = re.split(r"[^\x00-\x7f]", word)  # accented letters are optional in the text
         best = max(runs, key=len)
         if best and best not in found:
             found.append(best)
+    if not case_sensitive and words and term[:1] == words[0][:1]:  # the term starts with its first word
+        first = words[0]
+        start = re.match(r"[\x00-\x7f]*", first).group()
+        if len(words) == 1 and start == first == term and (len(first) < 3 or first[-1] in "sx" or first.isdigit()):
+            found = [f" {first} "]  # the whole word, no plural: exactly one of the text's words
+        elif len(start) >= 2:
+            found = [key for key in found if key != start] + [f" {start}"]
     return tuple(sorted(found, key=len, reverse=True))
 
 
@@ -96,12 +107,13 @@ class TermMatcher:
     A pattern one of whose needles (none for a raw regex) is absent from the text is never compiled
     nor run."""
 
-    __slots__ = ("sources", "case_sensitive", "_compiled")
+    __slots__ = ("sources", "case_sensitive", "_compiled", "_needles")
 
     def __init__(self, sources: tuple[tuple[tuple[str, ...], str], ...], case_sensitive: bool):
         self.sources = sources
         self.case_sensitive = case_sensitive
         self._compiled: list[re.Pattern[str] | None] = [None] * len(sources)
+        self._needles = [keys for keys, _ in sources]
 
     def __getstate__(self):
         return (self.sources, self.case_sensitive)
@@ -116,22 +128,18 @@ class TermMatcher:
         return pattern
 
     def finditer(
-        self, text: str, lower: str, pos: int = 0, contains: Callable[[str], bool] | None = None
+        self, text: str, lower: str, pos: int, contains: Callable[[str], bool], endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
-        """Non-overlapping matches in text order (longest first at one position). Matches are on
-        `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive. `contains`:
-        whether `lower` (or a text it contains) holds a needle, remembered across rules
-        (Context.contains); by default a substring test of the subject."""
+        """Non-overlapping matches in text[pos:endpos], in text order (longest first at one position).
+        Matches are on `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive.
+        `contains`: whether the words of lower[pos:] hold a needle (Context.contains)."""
         subject = text if self.case_sensitive else lower
-        if contains is None or self.case_sensitive:
-            contains = subject.__contains__
-        found = [
-            m
-            for i, (keys, _) in enumerate(self.sources)
-            if all(map(contains, keys))
-            for m in self._pattern(i).finditer(subject, pos)
-            if m.end() > m.start()
-        ]
+        if self.case_sensitive:  # its needles keep their case: looked up in the text itself
+            contains = text.__contains__
+        stop = len(subject) if endpos is None else endpos
+        # the patterns whose needles are all there, picked in C (most rules have none)
+        live = compress(range(len(self.sources)), map(all, map(map, repeat(contains), self._needles)))
+        found = [m for i in live for m in self._pattern(i).finditer(subject, pos, stop) if m.end() > m.start()]
         if len(found) < 2:
             yield from found
             return

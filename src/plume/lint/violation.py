@@ -42,7 +42,8 @@ class Violation:
 
 
 _FIELDS = ("rule", "severity", "start", "end", "line", "column", "text", "message", "fix", "safe", "source_rule")
-_SETTERS = tuple(Violation.__dict__[name].__set__ for name in _FIELDS)  # the slots' own setters
+(_rule, _severity, _start, _end, _line, _column, _text, _message, _fix, _safe, _source_rule) = (
+    Violation.__dict__[name].__set__ for name in _FIELDS)  # the slots' own setters
 
 
 def new_violation(rule: str, severity: str, start: int, end: int, line: int, column: int, text: str,
@@ -50,8 +51,17 @@ def new_violation(rule: str, severity: str, start: int, end: int, line: int, col
     """Violation(rule, ..., safe), built by setting its slots directly: the frozen dataclass's __init__
     goes through object.__setattr__ once per field, and a lint run makes thousands of violations."""
     v = object.__new__(Violation)
-    for set_field, value in zip(_SETTERS, (rule, severity, start, end, line, column, text, message, fix, safe, None)):
-        set_field(v, value)
+    _rule(v, rule)
+    _severity(v, severity)
+    _start(v, start)
+    _end(v, end)
+    _line(v, line)
+    _column(v, column)
+    _text(v, text)
+    _message(v, message)
+    _fix(v, fix)
+    _safe(v, safe)
+    _source_rule(v, None)
     return v
 
 
