@@ -10,6 +10,12 @@
    and the current code in cold processes (the prefix cache file restored). Rounds alternate.
 
     python bench/generate_bench.py [--formats linkedin landing] [--rounds 1] [--skip-compare]
+                                   [--baseline-python PATH]
+
+The baseline of e102b96 needs `python-frontmatter`, which the current code dropped. `--baseline-python`
+(default: $PLUME_BASELINE_PYTHON, else this interpreter) runs it in another environment, e.g. a venv whose
+site-packages has a `.pth` line pointing at this one's plus `pip install python-frontmatter`, so the
+current code keeps running without it. Every `plume generate` is bounded (`--timeout`, 900 s).
 
 Writes bench/results/generate.json and the block between the generate markers of bench/README.md.
 """
@@ -93,7 +99,7 @@ def breakdown(fmt: str, env: dict) -> dict:
     launched = time.time()
     wall = time.perf_counter()
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", fmt, str(launched)],
-                         env=env, capture_output=True, text=True, check=True)
+                         env=env, capture_output=True, text=True, check=True, timeout=900)
     data = json.loads(out.stdout.strip().splitlines()[-1])
     data["process_wall_s"] = round(time.perf_counter() - wall, 2)
     return data
@@ -109,44 +115,69 @@ def baseline_tree(tmp: Path) -> Path:
     return tmp
 
 
-def cli_generate(src: Path, fmt: str, env: dict) -> float:
+def load_1min() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def cli_generate(src: Path, fmt: str, env: dict, python: str = sys.executable,
+                 timeout: float = 900) -> tuple[float, dict]:
+    """Wall seconds of one `plume generate --json`, and what the run reports it did (calls, tokens)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "plume", "generate", TOPIC, "--audience", AUDIENCE[fmt],
+    done = subprocess.run([python, "-m", "plume", "generate", TOPIC, "--audience", AUDIENCE[fmt],
                            "--format", fmt, "--json"], cwd=src.parent, env={**env, "PYTHONPATH": str(src)},
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=timeout)
     wall = round(time.perf_counter() - started, 2)
     if done.returncode not in (0, 1) or not done.stdout.strip().startswith("{"):
         # a run that failed (the baseline of e102b96 also needs python-frontmatter in this environment)
         # must not pass for a fast one
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SystemExit(f"generate_bench: `plume generate` from {src} failed (exit {done.returncode}): {tail}")
-    return wall
+    data = json.loads(done.stdout)
+    info = {k: data.get(k) for k in ("status", "attempts", "model_calls", "prompt_tokens", "completion_tokens",
+                                     "errors", "warnings", "strategy", "duration_s")}
+    info["candidates"] = len(data.get("candidates") or [])
+    return wall, info
 
 
-def compare(fmt: str, rounds: int, env: dict) -> dict:
+def _pair(src: Path, fmt: str, env: dict, python: str, timeout: float) -> tuple[list[float], list[dict]]:
+    """Two `plume generate` of the same brief in a row."""
+    runs = [cli_generate(src, fmt, env, python, timeout) for _ in range(2)]
+    return [w for w, _ in runs], [i for _, i in runs]
+
+
+def compare(fmt: str, rounds: int, env: dict, baseline_python: str = sys.executable,
+            timeout: float = 900) -> dict:
     with tempfile.TemporaryDirectory(prefix="plume-baseline-") as tmp:
         base = baseline_tree(Path(tmp)) / "src"
         new = ROOT / "src"
         runs: list[dict] = []
         for i in range(rounds):
-            row: dict = {}
+            row: dict = {"load_start": load_1min()}
             order = ["baseline", "serve", "cold"] if i % 2 == 0 else ["cold", "serve", "baseline"]
             for kind in order:
                 if kind == "baseline":
                     b_env = {**env, "PLUME_NO_SERVE": "1", "PLUME_HOUSE_DIR": str(Path(tmp))}
-                    row["baseline"] = [cli_generate(base, fmt, b_env), cli_generate(base, fmt, b_env)]
+                    row["baseline"], row["baseline_runs"] = _pair(base, fmt, b_env, baseline_python, timeout)
                 elif kind == "cold":
                     c_env = {**env, "PLUME_NO_SERVE": "1"}
-                    row["cold"] = [cli_generate(new, fmt, c_env), cli_generate(new, fmt, c_env)]
+                    row["cold"], row["cold_runs"] = _pair(new, fmt, c_env, sys.executable, timeout)
                 else:
                     s_env = {**env, "PYTHONPATH": str(new)}
                     subprocess.run([sys.executable, "-m", "plume", "serve"], cwd=ROOT, env=s_env, check=True,
                                    capture_output=True)
                     try:
-                        row["serve"] = [cli_generate(new, fmt, env), cli_generate(new, fmt, env)]
+                        row["serve"], row["serve_runs"] = _pair(new, fmt, env, sys.executable, timeout)
                     finally:
                         subprocess.run([sys.executable, "-m", "plume", "serve", "--stop"], cwd=ROOT, env=s_env,
                                        capture_output=True)
+            row["load_end"] = load_1min()
             row["second_serve_vs_baseline"] = round(row["serve"][1] / row["baseline"][1], 3)
             row["second_cold_vs_baseline"] = round(row["cold"][1] / row["baseline"][1], 3)
             runs.append(row)
@@ -172,9 +203,16 @@ def readme_block(r: dict) -> str:
         lines += ["", f"{c['format']}: `plume generate` twice in a row, wall seconds per round "
                       f"(baseline {BASELINE} cold · current with `plume serve` · current cold):"]
         for run in c["runs"]:
-            lines.append(f"- baseline {run['baseline']} · serve {run['serve']} · cold {run['cold']} → second "
+            lines.append(f"- load {run.get('load_start')}: baseline {run['baseline']} · serve {run['serve']} · "
+                         f"cold {run['cold']} → second "
                          f"generate vs baseline: **{run['second_serve_vs_baseline']}×** with the warm server, "
                          f"{run['second_cold_vs_baseline']}× cold")
+            for kind in ("baseline", "serve", "cold"):
+                done = run.get(f"{kind}_runs") or []
+                if done:
+                    lines.append(f"  - {kind}: " + "; ".join(
+                        f"{d.get('model_calls') or d.get('attempts')} model call(s), {d.get('prompt_tokens')} prompt "
+                        f"+ {d.get('completion_tokens')} completion tokens, {d.get('status')}" for d in done))
     lines.append(END)
     return "\n".join(lines)
 
@@ -198,6 +236,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--baseline-python", default=os.environ.get("PLUME_BASELINE_PYTHON", sys.executable),
+                        help="interpreter for the baseline (needs python-frontmatter)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds at most per `plume generate`")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], float(args.child[1]))))
@@ -206,12 +247,14 @@ def main() -> None:
     env = {**os.environ, "PLUME_HOME": home, "PYTHONPATH": str(ROOT / "src"), "PLUME_NO_SERVE": "1"}
     result: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                     "machine": f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}",
-                    "load_start": round(os.getloadavg()[0], 2), "topic": TOPIC}
+                    "load_start": load_1min(), "uptime": uptime(), "topic": TOPIC,
+                    "baseline": BASELINE, "baseline_python": args.baseline_python}
     result["breakdown"] = [breakdown(fmt, env) for fmt in args.formats]
     if not args.skip_compare:
         env.pop("PLUME_NO_SERVE")
-        result["compare"] = [compare(fmt, args.rounds, env) for fmt in args.formats]
-    result["load_end"] = round(os.getloadavg()[0], 2)
+        result["compare"] = [compare(fmt, args.rounds, env, args.baseline_python, args.timeout)
+                             for fmt in args.formats]
+    result["load_end"] = load_1min()
     out = HERE / "results" / "generate.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -44,6 +44,7 @@ def _messages(system: str, topic: str, nonce: str) -> list[dict]:
 
 
 def run(rounds: int, tokens: int, slots: int) -> dict:
+    load_start = round(os.getloadavg()[0], 2)
     os.environ.setdefault("PLUME_HOME", tempfile.mkdtemp(prefix="plume-bench-"))
     from plume import prompts
     from plume.backends.embedded import EmbeddedServer, default_model_path
@@ -100,6 +101,7 @@ def run(rounds: int, tokens: int, slots: int) -> dict:
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}",
+        "load_average_1min_at_start": load_start,
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "rounds": rounds, "max_tokens": tokens, "slots": slots, "model_load_s": round(load_s, 2),
         "rss_mib": {"before": round(rss_before), "loaded": round(rss_loaded), "end": round(rss_end)},
@@ -119,7 +121,8 @@ def readme_block(r: dict) -> str:
         START,
         f"Last run: {r['date']}, {r['machine']}, {r['slots']} slots, {r['rounds']} rounds of {r['max_tokens']} "
         f"tokens; model load {r['model_load_s']} s; RSS {r['rss_mib']['loaded']} MiB loaded, "
-        f"{r['rss_mib']['end']} MiB at the end; 1-min load average at the end {r['load_average_1min_at_end']}.",
+        f"{r['rss_mib']['end']} MiB at the end; 1-min load average {r.get('load_average_1min_at_start')} at the "
+        f"start, {r['load_average_1min_at_end']} at the end.",
         "",
         "| sequences | tokens/s per sequence (each round) | per sequence vs 1 | total vs 1 |",
         "|---:|---|---:|---:|",
