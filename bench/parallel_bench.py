@@ -2,11 +2,18 @@
 best-of-N drawn as one request (`n`: the prompt processed once) against a single answer, in the same run.
 
 One in-process server with `--slots` slots (unified KV pool, continuous batching). Each round runs, in a
-rotating order, k = 1 … 4 concurrent requests with different prompts (no shared prompt), then one request
-for n = 1 and one for n = 3 answers to a fresh prompt of Plume's size (the shared system prefix already in
-the slots, as in any command after its first call). Generation speed comes from the server's own timings
-(`predicted_per_second`, prompt excluded); ratios are taken inside a round, then the median over rounds, so
-the load of other processes on the 2 cores weighs on both sides alike.
+rotating order, k = 1 … 4 concurrent requests with different user parts (the system prefix shared), then
+one request for n = 1 and one for n = 3 answers to a fresh prompt of Plume's size (the shared system
+prefix already in the slots, as in any command after its first call). Every slot is warmed first with the
+system prefix (one concurrent request per slot), so the k-sequence runs measure decoding, not a fresh
+slot's prompt. llama.cpp gives a new request an idle slot only, so requests sent together land on distinct
+slots as long as none has finished when the last arrives (a ~470-token prompt takes seconds here); this is
+not a contract, so the run checks it: each warm-up request must have computed its whole prompt
+(`cache_n` = 0), `/slots` must show every slot holding the prefix, and the JSON keeps the prompt tokens
+computed per request of every k-sequence run (a cold slot would show ~470 instead of ~25).
+Generation speed comes from the server's own timings (`predicted_per_second`, prompt excluded); ratios
+are taken inside a round, then the median over rounds, so the load of other processes on the 2 cores weighs
+on both sides alike.
 
     python bench/parallel_bench.py [--rounds 3] [--tokens 48] [--slots 4]
 
@@ -65,7 +72,24 @@ def run(rounds: int, tokens: int, slots: int) -> dict:
                                                  "temperature": 0.8, "n": n}, timeout=1800)
         return time.perf_counter() - t, r
 
-    chat(_messages(system, "le cap", "warm-up"))
+    # warm every slot at once (concurrent requests land on distinct idle slots), so each holds the system
+    # prefix: otherwise a slot's first request computes ~450 prompt tokens while the others decode, which
+    # slows their decode steps and shows up as a low tokens/s in whichever k first reaches that slot
+    warmed: list = [None] * slots
+
+    def warm_one(j: int) -> None:
+        warmed[j] = chat(_messages(system, "le cap", f"warm-up {j}"))[1]["timings"]
+
+    warm = [threading.Thread(target=warm_one, args=(j,)) for j in range(slots)]
+    [t.start() for t in warm]
+    [t.join() for t in warm]
+    slot_tokens = [s.get("n_prompt_tokens") for s in server.get("/slots")]
+    warm_up = {"prompt_n": [w.get("prompt_n") for w in warmed], "cache_n": [w.get("cache_n") for w in warmed],
+               "slot_prompt_tokens": slot_tokens}
+    prefix_tokens = len(server.tokenize(system))
+    if any(w.get("cache_n") for w in warmed) or not all((n or 0) >= prefix_tokens for n in slot_tokens):
+        raise SystemExit(f"warm-up did not reach every slot: {warm_up} (system prefix {prefix_tokens} tokens)")
+    computed: dict[int, list[list[int]]] = {k: [] for k in range(1, 5)}
     per_seq: dict[int, list[float]] = {k: [] for k in range(1, 5)}
     ratio: dict[int, list[float]] = {k: [] for k in range(1, 5)}
     best_of: list[dict] = []
@@ -82,6 +106,7 @@ def run(rounds: int, tokens: int, slots: int) -> dict:
             [t.start() for t in threads]
             [t.join() for t in threads]
             speeds[k] = statistics.median(r["timings"]["predicted_per_second"] for _, r in out)
+            computed[k].append([r["timings"].get("prompt_n") for _, r in out])
             per_seq[k].append(round(speeds[k], 2))
         for k in range(1, 5):
             ratio[k].append(round(speeds[k] / speeds[1], 3))
@@ -105,6 +130,8 @@ def run(rounds: int, tokens: int, slots: int) -> dict:
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "rounds": rounds, "max_tokens": tokens, "slots": slots, "model_load_s": round(load_s, 2),
         "rss_mib": {"before": round(rss_before), "loaded": round(rss_loaded), "end": round(rss_end)},
+        "warm_up": warm_up,
+        "prompt_tokens_computed_per_request": {str(k): v for k, v in computed.items()},
         "tokens_per_s_per_sequence": {str(k): v for k, v in per_seq.items()},
         "per_sequence_vs_one": {str(k): statistics.median(v) for k, v in ratio.items()},
         "aggregate_vs_one": {str(k): round(k * statistics.median(v), 2) for k, v in ratio.items()},
@@ -117,6 +144,8 @@ def readme_block(r: dict) -> str:
     rows = [f"| {k} | {', '.join(str(x) for x in r['tokens_per_s_per_sequence'][k])} | "
             f"{r['per_sequence_vs_one'][k]:.2f}× | {r['aggregate_vs_one'][k]:.2f}× |" for k in ("1", "2", "3", "4")]
     b = r["best_of_3_vs_1"]
+    fresh = [n for runs in r.get("prompt_tokens_computed_per_request", {}).values() for run in runs for n in run]
+    w = r.get("warm_up", {})
     return "\n".join([
         START,
         f"Last run: {r['date']}, {r['machine']}, {r['slots']} slots, {r['rounds']} rounds of {r['max_tokens']} "
@@ -128,6 +157,10 @@ def readme_block(r: dict) -> str:
         "|---:|---|---:|---:|",
         *rows,
         "",
+        f"- Every slot warmed first by concurrent requests (prompt tokens computed {w.get('prompt_n')}, reused "
+        f"{w.get('cache_n')}; `/slots` then shows {w.get('slot_prompt_tokens')} tokens held); in the "
+        f"k-sequence runs each request computed {min(fresh, default=None)}–{max(fresh, default=None)} prompt "
+        f"tokens (its user part), the system prefix reused from its slot.",
         f"- Best-of-3 as one request (`n = 3`) vs one answer, same prompt size, fresh user part: "
         f"**{r['best_of_3_vs_1_median']:.2f}×** the wall time (median of rounds: "
         f"{', '.join(str(x['ratio']) for x in b)}; prompt tokens computed {b[0]['n3']['prompt_n']} for n = 3 "
