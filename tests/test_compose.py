@@ -351,3 +351,19 @@ def test_a_fact_that_is_a_pain_or_a_benefit_goes_where_the_piece_says_those():
         post = plan_post(brief, audience, house, load_corpus(), 170)
         said = [s for p in post.paragraphs for s in p]
         assert not any("jongler" in s for s in said), said
+
+
+def test_a_fact_the_critic_faults_for_this_reader_is_left_out():
+    """« Un COO externe apporte… » is the offer made to a COO: in a post or a page for a Chief of
+    Staff or a founder (another offer) it is left out; for a COO it stays."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_landing, plan_post
+
+    fact = "Un COO externe apporte un regard décalé sur les opérations."
+    brief = Brief(topic="Le CEO qui porte encore la casquette de COO", facts=[fact])
+    house = load_house()
+    for audience, kept in (("cos", False), ("pme", False), ("coo", True)):
+        post = plan_post(brief, audience, house, load_corpus(), 160)
+        page = plan_landing(brief, audience, house, load_corpus(), 320)
+        assert (fact in [s for p in post.paragraphs for s in p]) is kept, post.paragraphs
+        assert (fact in page.facts) is kept, page.facts

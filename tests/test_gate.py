@@ -42,6 +42,7 @@ CONTEXT = [*load_house().audience("coo").pains,
     ("hook", "Comment vous gérer votre quotidien quand le coût d’un recrutement à temps plein monte ?", "l’ordre de l’oral"),
     ("bridge", "Lorsque le COO interne est sur une tâche cruciale, il est crucial de peser le coût d’un temps plein.",
      "un mot dit deux fois (« cruciale », « crucial »)"),
+    ("title", "Le COO qui porte encore le coût d’un temps plein de COO", "un mot dit deux fois (« COO », « COO »)"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)

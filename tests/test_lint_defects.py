@@ -37,6 +37,10 @@ TABLE = [
     ("langue-etrangere", "cos", "linkedin", Target(), "Échangeons 30 minutes pour cadrer un premier test à temps部分.", 1),
     ("langue-etrangere", "cos", "linkedin", Target(), "Un regard extérieur, objectif : efficacité, clarté, sérénité… Ça marche ? Œuvre, naïve, Éclaireur.", 0),
     ("langue-etrangere", "cos", "linkedin", Target(), "Le code `部分` et https://例え.jp/部分 ne comptent pas.", 0),
+    # offre-coo-externe: embedded-default at 5f07429, coo-tete-dans-le-guidon-cos-linkedin (a brief's fact)
+    ("offre-coo-externe", "cos", "linkedin", Target(), "Je vous propose un appui à temps partagé. Un COO externe à temps partagé complète et soutient le COO interne.", 1),
+    ("offre-coo-externe", "pme", "landing", Target(), "Un COO externe peut tenir le rôle pendant une période donnée.", 1),
+    ("offre-coo-externe", "coo", "linkedin", Target(), "Un COO externe peut tenir le rôle pendant une période donnée.", 0),
     # refus: essai-avant-embauche-cos-linkedin (no repair)
     ("refus", "cos", "linkedin", Target(), "Je suis désolé, mais je ne peux pas vous aider avec ce sujet.", 1),
     ("refus", "cos", "linkedin", Target(), "Désolé, mais je ne peux pas vous aider avec ce sujet.", 1),

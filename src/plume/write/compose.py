@@ -140,7 +140,7 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     cta = noref(brief.cta or DEFAULT_CTA)
     taken = [offer, *(r for _, r in dimensions), *steps, cta]
     facts, own = [], {"pain": [], "benefit": []}
-    for f in brief_facts(brief):
+    for f in brief_facts(brief, house, audience):
         if distinct(f, taken):
             k = fact_kind(f, house)
             (own[k] if k else facts).append(f)
@@ -282,7 +282,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     taken = [*bullets, cta]
     offer_said = noref(house.audience(audience).offer)
     facts, situation_fact = [], []
-    for f in brief_facts(brief):  # the brief's own words: kept unless a bullet or the offer says them
+    for f in brief_facts(brief, house, audience):  # the brief's own words: kept unless a bullet or the offer says them
         if len(facts) < 2 and distinct(f, bullets, 0.5) and distinct(f, [offer_said], 0.5) and f not in facts:
             if fact_kind(f, house) == "pain":  # the reader's situation, not what I offer (« Je vous aide à jongler… »)
                 if situation_fact or not is_line(f):
@@ -339,9 +339,13 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                     fallback={"hook": hook, "bridge": ""})
 
 
-def brief_facts(brief: Brief) -> list[str]:
-    """The brief's facts as sentences, with the house's typographic apostrophes."""
-    return [_sentence(noref(f)) for f in brief.facts if f.strip()]
+def brief_facts(brief: Brief, house, audience: str) -> list[str]:
+    """The brief's facts as sentences, with the house's typographic apostrophes; those the critic faults for
+    this reader are left out (a fact written for another reader: « Un COO externe… » in a page for a Chief
+    of Staff, whose offer is another), as the house's and the notes' sentences are."""
+    facts = [_sentence(noref(f)) for f in brief.facts if f.strip()]
+    ok = {p.text for p in clean_pieces([Piece(f, "fact", "brief") for f in facts], house, audience)}
+    return [f for f in facts if f in ok]
 
 
 def fact_kind(fact: str, house) -> str | None:

@@ -42,7 +42,7 @@ _DOUBLE_SUBJECT = re.compile(r"\b(vous|nous)\s+\1\s+[^\W\d_]+-\1\b", re.IGNORECA
 # (« Comment vous gérer votre quotidien ? »: an infinitive where the verb is conjugated)
 _SPOKEN_QUESTION = re.compile(r"^(?:Comment|Pourquoi|Combien)\s+(?:vous\s+[^\W\d_]+e[zr]|nous\s+[^\W\d_]+ons)\b(?!-)",
                               re.IGNORECASE)
-_CONTENT_WORD = re.compile(r"[^\W\d_]{6,}")
+_CONTENT_WORD = re.compile(r"[^\W\d_]{6,}|\b[A-Z]{2,}\b")  # long words, and acronyms (« Le COO qui… de COO »)
 # the opening question is the reader's situation; the offer comes after it (« Pour quelles raisons avez-vous
 # besoin d'un COO externe à temps partagé… ? » sells before it asks)
 _OFFER_WORDS = re.compile(r"\bexternes?\b|\bà temps partagé\b|\bassocié opérationnel\b", re.IGNORECASE)
@@ -101,7 +101,8 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append(f"une question dans l’ordre de l’oral (« {_SPOKEN_QUESTION.search(value).group(0)} ») : "
                    "inversez le sujet")
     seen: dict[str, str] = {}
-    for w in _CONTENT_WORD.findall(value.lower()):  # « une tâche cruciale, il est crucial de… »
+    for w in _CONTENT_WORD.findall(value):  # « une tâche cruciale, il est crucial de… »
+        w = w if w.isupper() else w.lower()
         key = fold(w)[:6]
         if key in seen and w not in STOPWORDS:
             out.append(f"un mot dit deux fois (« {seen[key]} », « {w} »)")
