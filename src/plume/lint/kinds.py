@@ -6,7 +6,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from plume.markdown import WIKILINK
@@ -96,6 +95,9 @@ _SENTENCE_END = re.compile(r"[.!?…]+[»”\"'’)*_]*(?=\s|\Z)|\n")
 
 # Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal,
 # or a choice of two: `(?:!\[|\[)` lets the engine skip to them, where `!?\[` is tried at every position).
+# Bold checks its closing marker first and the character before it after (a literal right after the
+# lazy run lets the engine jump to it); an italic's run cannot hold its marker, so it is the same run
+# read greedily, in one C loop.
 _MD_LINE = re.compile(
     r"(?P<indent>[ \t]*)(?:(?P<hr>(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$)"
     r"|(?P<heading>\#{1,6}[ \t]+)|(?P<quote>>[ \t]?)|(?P<bullet>[-*+][ \t]+))",
@@ -104,10 +106,10 @@ _MD_LINE = re.compile(
 _LINE_MARKERS = frozenset(" \t-*_#>+")
 _MARKED_LINE = re.compile(r"\n(?=[ \t]*[-*_#>+])")
 _MD_INLINE = (
-    ("**", "bold", re.compile(r"\*\*(?=\S)(?P<inner>[^\n]+?)(?<=\S)\*\*")),
-    ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)(?<=\S)__")),
-    ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+?)(?<![*\s\\])\*(?![*\w])")),
-    ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+?)(?<![_\s\\])_(?![_\w])")),
+    ("**", "bold", re.compile(r"\*\*(?=\S)(?P<inner>[^\n]+?)\*\*(?<=\S\*\*)")),
+    ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)__(?<=\S__)")),
+    ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+)(?<![*\s\\])\*(?![*\w])")),
+    ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+)(?<![_\s\\])_(?![_\w])")),
     ("](", "link", re.compile(r"(?:!\[|\[)(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
     ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
@@ -161,9 +163,11 @@ def _bounds(rule: Rule, ctx: Context, count: int, start: int, over_at: int, end:
         yield ctx.violation(rule, start, start, count=count, max=rule.max, min=rule.min)
 
 
-@lru_cache(maxsize=32)
-def _skip_words(n: int) -> re.Pattern[str]:
-    return re.compile(r"\s*(?:\S+\s+){%d}" % n)
+def _after_words(text: str, start: int, n: int) -> int:
+    """Offset of the (n+1)-th whitespace-separated token of text[start:] (str.split's remainder starts
+    there); the end of the text when there is none."""
+    tokens = text[start:].split(None, n)
+    return len(text) - len(tokens[n]) if len(tokens) > n else len(text.rstrip())
 
 
 def _chars(rule: Rule, ctx: Context) -> Iterator[Violation]:
@@ -181,7 +185,7 @@ def _words(rule: Rule, ctx: Context) -> Iterator[Violation]:
     count = word_count(ctx.text, start)
     over_at = start
     if rule.max is not None and count > rule.max:
-        over_at = _skip_words(rule.max).match(ctx.text, start).end()
+        over_at = _after_words(ctx.text, start, rule.max)
     yield from _bounds(rule, ctx, count, start, over_at, len(ctx.text.rstrip()))
 
 

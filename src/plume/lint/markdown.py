@@ -43,8 +43,9 @@ _TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _EMAIL_CHARS = re.compile(r"[\w.+-]")
 
-_ITALIC_STAR = re.compile(r"\*(?<![*\w\\]\*)(?![*\s])[^*\n]+?(?<![*\s\\])\*(?![*\w])")
-_ITALIC_UNDER = re.compile(r"_(?<![_\w\\]_)(?![_\s])[^_\n]+?(?<![_\s\\])_(?![_\w])")
+# the run inside cannot hold the marker: read greedily (the same match as a lazy run, in one C loop)
+_ITALIC_STAR = re.compile(r"\*(?<![*\w\\]\*)(?![*\s])[^*\n]+(?<![*\s\\])\*(?![*\w])")
+_ITALIC_UNDER = re.compile(r"_(?<![_\w\\]_)(?![_\s])[^_\n]+(?<![_\s\\])_(?![_\w])")
 _QUOTES = (
     ("«", re.compile(r"«[^«»]{0,600}»")),
     ("“", re.compile(r"“[^“”]{0,600}”")),
