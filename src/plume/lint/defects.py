@@ -128,11 +128,11 @@ _REACH = 5
 
 def _repeat_at(tokens: list[str], i: int, allow: set[str], joins: set[str]) -> tuple[int, int] | None:
     """(size, start of the second time) of a group of words at i said again right after it."""
-    size = len(tokens)
+    size, first = len(tokens), tokens[i]
     for n in (4, 3, 2, 1):
         for gap in ((0, 1) if n > 1 else (0,)):
-            j = i + n + gap
-            if j + n > size or tokens[i : i + n] != tokens[j : j + n]:
+            j = i + n + gap  # (the first words compared before the groups are sliced)
+            if j + n > size or tokens[j] != first or tokens[i : i + n] != tokens[j : j + n]:
                 continue
             if gap and tokens[i + n] not in joins:
                 continue
