@@ -367,3 +367,79 @@ def test_a_fact_the_critic_faults_for_this_reader_is_left_out():
         page = plan_landing(brief, audience, house, load_corpus(), 320)
         assert (fact in [s for p in post.paragraphs for s in p]) is kept, post.paragraphs
         assert (fact in page.facts) is kept, page.facts
+
+
+@pytest.mark.parametrize("topic, audience, replaced", [
+    ("Le COO qui a la tête dans le guidon", "pme", True),
+    ("Le COO qui a la tête dans le guidon", "cos", True),
+    ("Le COO qui a la tête dans le guidon", "coo", False),
+    ("Épauler un Chief of Staff interne débordé", "coo", True),
+    ("Épauler un Chief of Staff interne débordé", "cos", False),
+    ("Le CEO qui porte encore la casquette de COO", "cos", True),
+    ("Le CEO qui porte encore la casquette de COO", "coo", False),  # 004: a firm whose CEO wears the COO hat
+    ("Le CEO qui porte encore la casquette de COO", "pme", False),
+    ("L'isolement du dirigeant face aux décisions stratégiques", "coo", False),  # about a thing, not a reader
+])
+def test_a_topic_about_another_reader_is_not_the_title_of_this_readers_page(topic, audience, replaced):
+    """Eval at 2f936b8: « # Le COO qui a la tête dans le guidon » over a page for a founder. The house's
+    opening question for this reader stands in; a model's title about another reader is refused too."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import about_another, plan_landing
+
+    house = load_house()
+    title = plan_landing(Brief(topic=topic), audience, house, load_corpus(), 320).fallback["title"]
+    hooks = {noref(h) for h in house.audience(audience).hooks}
+    assert (title in hooks) is replaced, title
+    assert about_another(topic, house, audience) is replaced
+
+
+def test_a_model_title_about_another_reader_is_refused_for_the_houses():
+    house = load_house()
+    brief = Brief(topic="Le COO qui a la tête dans le guidon", facts=["Objectivité, réseau et expérience variée."])
+    head = {"title": "Le COO qui a la tête dans le guidon du quotidien", "subtitle": GOOD_HEAD["subtitle"]}
+    with ScriptedServer([js(head)] * 3) as srv:
+        result = generate(brief, "pme", "landing", house=house, backend=backend(srv), candidates=1)
+    title = result.text.splitlines()[0]
+    assert "COO" not in title and norm(title[2:]) in {norm(noref(h)) for h in house.audience("pme").hooks}, result.text
+
+
+@pytest.mark.parametrize("sentence, before, word", [
+    ("Le binôme renforce l’alignement.", ["Le COO pilote les opérations."], "Le binôme"),
+    ("Ce duo a du sens même pour une PME.", ["Le COO pilote les opérations."], "Ce duo"),
+    ("Ce duo a du sens même pour une PME.", ["Le duo COO et Chief of Staff autour du CEO"], None),
+    ("Qu’attendriez-vous d’un tel associé ?", ["Un COO externe à temps partagé."], "un tel associé"),
+    ("Qu’attendriez-vous d’un tel associé ?", ["Un Associé Opérationnel & Stratégique à temps partagé."], None),
+    ("Quelle moitié du duo manque ?", ["Un appui à temps partagé."], "du duo"),
+    ("Le test aide à définir le profil idéal.", ["Tester un soutien avant de recruter"], None),
+    ("Le COO pilote les opérations.", [], None),  # a role, not a word that points back
+])
+def test_a_word_that_points_back_needs_something_before_it(sentence, before, word):
+    from plume.write.compose import dangling
+
+    assert dangling(sentence, before) == word
+
+
+def test_a_fact_or_a_call_to_action_pointing_at_nothing_the_piece_names_gives_way():
+    """Eval at 2f936b8: « Le binôme renforce… » with no pair introduced, and « Qu'attendriez-vous d'un tel
+    associé ? Dites-le en commentaire. » after the offer of a COO externe, or on a landing page (no
+    comments there)."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_landing, plan_post
+    from plume.write.schemas import DEFAULT_CTA
+
+    house, corpus = load_house(), load_corpus()
+    pair = Brief(topic="Le duo COO et Chief of Staff autour du CEO",
+                 facts=["Le COO pilote les opérations.", "Le binôme renforce l'alignement entre équipes.",
+                        "Ce duo a du sens même pour une PME, à temps partagé."])
+    post = [s for p in plan_post(pair, "cos", house, corpus, 180).paragraphs for s in p]
+    assert "Le COO pilote les opérations." in post and not any("binôme" in s or "Ce duo" in s for s in post)
+    page = plan_landing(pair, "cos", house, corpus, 340)  # the title names the duo
+    assert page.fallback["title"].startswith("Le duo") and "Ce duo a du sens même pour une PME, à temps partagé." \
+        in page.facts and not any("binôme" in f for f in page.facts)
+    ask = Brief(topic="Pas un titre figé, mais une mission claire",
+                cta="Qu'attendriez-vous d'un tel associé ? Dites-le en commentaire.")
+    assert plan_post(ask, "pme", house, corpus, 170).cta == "Qu’attendriez-vous d’un tel associé ? Dites-le en commentaire."
+    assert plan_landing(ask, "pme", house, corpus, 320).cta == "Qu’attendriez-vous d’un tel associé ?"
+    for audience in ("coo", "cos"):
+        assert plan_post(ask, audience, house, corpus, 170).cta == DEFAULT_CTA
+        assert plan_landing(ask, audience, house, corpus, 320).cta == DEFAULT_CTA

@@ -43,6 +43,8 @@ CONTEXT = [*load_house().audience("coo").pains,
     ("bridge", "Lorsque le COO interne est sur une tâche cruciale, il est crucial de peser le coût d’un temps plein.",
      "un mot dit deux fois (« cruciale », « crucial »)"),
     ("title", "Le COO qui porte encore le coût d’un temps plein de COO", "un mot dit deux fois (« COO », « COO »)"),
+    # embedded-default at 2f936b8: an agency's « nous » where the author says « je »
+    ("bridge", "Nous pouvons vous aider à peser le coût d’un recrutement à temps plein.", "« nous »"),
 ])
 def test_what_a_reader_would_not_post_is_refused(name, value, reason):
     why = refusals(name, value, topic=TOPIC, context=CONTEXT)

@@ -22,7 +22,7 @@ HOUSE = load_house()
 RULES = {r.id: r for r in rules_of(HOUSE)}
 DEFECT_RULES = {
     "langue-etrangere", "refus", "meta-texte", "offre-temps-plein", "offre-interne-temps-partage",
-    "offre-coo-interne", "offre-cos-remplacement", "repetition-phrases", "repetition-mots", "phrase-coupee",
+    "offre-coo-interne", "offre-cos-remplacement", "expression-deformee", "repetition-phrases", "repetition-mots", "phrase-coupee",
     "appel-en-double", "longueur-demandee", "fuite-consigne",
 }
 CTA_ESSAI = "Échangeons 30 minutes pour cadrer un premier test à temps partagé."
@@ -73,6 +73,12 @@ TABLE = [
     # offre-cos-remplacement
     ("offre-cos-remplacement", "cos", "linkedin", Target(), "Je peux remplacer votre Chief of Staff interne pendant ses congés.", 1),
     ("offre-cos-remplacement", "cos", "linkedin", Target(), "Un appui, pas un remplacement, pour votre Chief of Staff interne débordé.", 0),
+    # expression-deformee: embedded-default at 2f936b8 (ceo-casquette-coo-cos, duo-coo-cos-coo, bon-soutien-coo)
+    ("expression-deformee", "cos", "linkedin", Target(), "Le fonctionnement critique du sein de la direction vous pèse ?", 1),
+    ("expression-deformee", "coo", "linkedin", Target(), "Dans une entreprise où le COO est en tête du guidon, qui décide ?", 1),
+    ("expression-deformee", "coo", "linkedin", Target(), "Votre COO interne est souvent la tête dans le guidon du quotidien ?", 1),
+    ("expression-deformee", "coo", "linkedin", Target(), "La tête dans le guidon : difficile de prendre du recul. Vous avez la tête dans le guidon ?", 0),
+    ("expression-deformee", "cos", "linkedin", Target(), "Au sein de la direction, issu du sein de l’équipe.", 0),
     # repetition-phrases: essai-avant-embauche-cos-linkedin (embedded), recul-cos-linkedin (no repair)
     ("repetition-phrases", "cos", "linkedin", Target(),
      "• Un test à temps partagé peut aider à cadrer un premier test à temps partagé et de citer les résultats directement à leurs employés.\n"

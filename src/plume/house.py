@@ -40,6 +40,9 @@ class Audience(Strict):
     steps: list[str] = Field(default_factory=list)  # how it works, first step first (landing composition)
     hashtags: list[str] = Field(default_factory=list)  # CamelCase French words, without « # »
     hooks: list[str] = Field(default_factory=list)  # the reader's pains as opening questions (post composition)
+    # who the reader is when a brief's topic names them (« Le COO qui… »): a topic about another audience's
+    # role does not make the title of this reader's page
+    roles: list[str] = Field(default_factory=list)
 
 
 class Format(Strict):

@@ -99,6 +99,47 @@ def query_of(brief: Brief) -> str:
     return " ".join([brief.topic, brief.angle or "", *brief.facts])
 
 
+def topic_reader(topic: str, house) -> str | None:
+    """The reader a brief's topic is about, when it opens on one of the audiences' roles (« Le COO qui a
+    la tête dans le guidon », « Épauler un Chief of Staff interne débordé »); None for a topic about a
+    thing (« Le duo COO et Chief of Staff », « L'isolement du dirigeant »)."""
+    roles = sorted({r for a in house.audiences.values() for r in a.roles}, key=len, reverse=True)
+    if not roles:
+        return None
+    head = re.compile(r"^(?:[^\W\d_]+(?:er|ir|re)\s+)?(?:le|la|l[’']|un|une|votre)\s*("
+                      + "|".join(re.escape(r) for r in roles) + r")\b", re.IGNORECASE)
+    m = head.match(topic.strip())
+    return m.group(1) if m else None
+
+
+def about_another(topic: str, house, audience: str) -> bool:
+    """The topic is about another audience's reader (« Le COO qui… » on a page for a founder)."""
+    role = topic_reader(topic, house)
+    return role is not None and role.lower() not in {r.lower() for r in house.audience(audience).roles}
+
+
+# a word that points back at something the reader must already have met: a demonstrative (« Ce duo »),
+# « un tel associé », or a pair (« Le binôme ») — a pair is always a given one
+_POINTER = re.compile(r"^(?:Ce|Cet|Cette|Ces)\s+([^\W\d_][\w-]{2,})"
+                      r"|\b(?:le|du|au|l[’'])\s*((?:binôme|duo|tandem|trio)s?)\b"
+                      r"|\b(?:un|une|de)\s+tel(?:le)?s?\s+([^\W\d_][\w-]{2,})", re.IGNORECASE)
+
+
+def dangling(sentence: str, before: list[str]) -> str | None:
+    """The word of `sentence` that points back at something none of `before` names (« Le binôme
+    renforce… » when no pair was introduced, « Qu'attendriez-vous d'un tel associé ? » after an offer of a
+    COO externe), else None."""
+    from plume.write.material import fold
+
+    seen = {fold(w) for w in _WORD.findall(" ".join(before)) if len(w) >= 3}
+    for m in _POINTER.finditer(sentence):
+        noun = fold(next(g for g in m.groups() if g))
+        k = min(5, len(noun))
+        if not any(w[:k] == noun[:k] for w in seen):
+            return m.group(0)
+    return None
+
+
 # --- landing ---------------------------------------------------------------------------------------
 
 
@@ -137,10 +178,17 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
     dimensions = [(d.name, noref(d.role)) for d in house.dimensions]
     steps = [p.text for p in kind("step")] or [noref(s) for s in a.steps]
     steps = steps[:1] + [t for t in steps[1:] if distinct(t, [offer])]  # the trial first; no step restating the offer
-    cta = noref(brief.cta or DEFAULT_CTA)
+    title = re.sub(r"\s*[.?!]+$", "", noref(brief.topic))
+    # the brief's topic is the title unless it is in words this reader does not use (« Chief of Staff » to
+    # a founder) or about another reader (« Le COO qui… » on a founder's page)
+    topic_title = bool(clean_pieces([Piece(title, "title", "brief")], house, audience)) \
+        and not about_another(title, house, audience)
+    shown = title if topic_title else ""
+    kept_facts = brief_facts(brief, house, audience, shown)
+    cta = brief_cta(brief, "landing", [shown, offer, *kept_facts])
     taken = [offer, *(r for _, r in dimensions), *steps, cta]
     facts, own = [], {"pain": [], "benefit": []}
-    for f in brief_facts(brief, house, audience):
+    for f in kept_facts:
         if distinct(f, taken):
             k = fact_kind(f, house)
             (own[k] if k else facts).append(f)
@@ -191,10 +239,7 @@ def plan_landing(brief: Brief, audience: str, house, corpus, words: int) -> Land
             missing -= _words(p.text)
     summary = next((p.text for p in sentences if p.text.startswith("En résumé") and distinct(p.text, used)), "")
     closing = summary if summary and missing > 12 else ""
-    title = re.sub(r"\s*[.?!]+$", "", noref(brief.topic))
-    if not clean_pieces([Piece(title, "title", "brief")], house, audience):
-        # the brief's topic in words the page's reader does not use (« Chief of Staff » to a founder):
-        # the house's opening question closest to the brief stands in
+    if not topic_title:  # the house's opening question closest to the brief stands in
         title = authored_hook(brief, house, audience, used)
     keep = proper_words(house, [p.text for p in sentences] + [offer, *chosen_pains, *chosen_benefits, *steps]) \
         | {w for w in _WORD.findall(brief.topic)[1:] if w[0].isupper()}
@@ -263,7 +308,6 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
 
     q = query_of(brief)
     qs = stems(q)
-    cta = noref(brief.cta or DEFAULT_CTA)
     groups = _bullet_groups(house, corpus, audience)
     # the list closest to the brief, unless a fact kept beside it, or the offer, says its items in short
     # (« Prendre du recul, prioriser, structurer… » above « • prendre du recul quand tout va trop vite »);
@@ -279,10 +323,12 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     intro, items = max(fresh, key=lambda g: similarity(stems(" ".join(g[1])), qs))
     ranked = rank([Piece(t, "item", "") for t in items], q)[:4 if words >= 170 else 3]
     bullets = [t for t in items if t in {p.text for p in ranked}]  # the author's order
-    taken = [*bullets, cta]
     offer_said = noref(house.audience(audience).offer)
+    kept_facts = brief_facts(brief, house, audience)  # a post does not show the topic
+    cta = brief_cta(brief, "linkedin", [offer_said, *kept_facts])
+    taken = [*bullets, cta]
     facts, situation_fact = [], []
-    for f in brief_facts(brief, house, audience):  # the brief's own words: kept unless a bullet or the offer says them
+    for f in kept_facts:  # the brief's own words: kept unless a bullet or the offer says them
         if len(facts) < 2 and distinct(f, bullets, 0.5) and distinct(f, [offer_said], 0.5) and f not in facts:
             if fact_kind(f, house) == "pain":  # the reader's situation, not what I offer (« Je vous aide à jongler… »)
                 if situation_fact or not is_line(f):
@@ -339,13 +385,36 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                     fallback={"hook": hook, "bridge": ""})
 
 
-def brief_facts(brief: Brief, house, audience: str) -> list[str]:
+def brief_facts(brief: Brief, house, audience: str, shown: str = "") -> list[str]:
     """The brief's facts as sentences, with the house's typographic apostrophes; those the critic faults for
     this reader are left out (a fact written for another reader: « Un COO externe… » in a page for a Chief
-    of Staff, whose offer is another), as the house's and the notes' sentences are."""
+    of Staff, whose offer is another), as the house's and the notes' sentences are, and so is a fact that
+    points back at what neither `shown` (the page's title, when it is the topic) nor an earlier fact names
+    (« Le binôme renforce… » after « Le COO pilote… »)."""
     facts = [_sentence(noref(f)) for f in brief.facts if f.strip()]
     ok = {p.text for p in clean_pieces([Piece(f, "fact", "brief") for f in facts], house, audience)}
-    return [f for f in facts if f in ok]
+    kept: list[str] = []
+    for f in facts:
+        if f in ok and not dangling(f, [shown, *kept]):
+            kept.append(f)
+    return kept
+
+
+# a call to action a page cannot take (« Dites-le en commentaire. »: a landing page has no comments)
+_POST_ONLY = re.compile(r"\bcommentaires?\b|\bcommentez\b", re.IGNORECASE)
+
+
+def brief_cta(brief: Brief, format: str, before: list[str]) -> str:
+    """The brief's call to action, word for word, less a sentence the format cannot take (a comment on a
+    landing page); the house's when what is left points back at what the piece does not name
+    (« Qu'attendriez-vous d'un tel associé ? » after an offer of « COO externe »)."""
+    cta = noref(brief.cta or DEFAULT_CTA)
+    if format == "landing":
+        sentences = [t for t in re.split(r"(?<=[.!?…])\s+", cta) if t]
+        cta = " ".join(t for t in sentences if not _POST_ONLY.search(t))
+    if not cta or dangling(cta, before):
+        return DEFAULT_CTA
+    return cta
 
 
 def fact_kind(fact: str, house) -> str | None:
@@ -471,11 +540,17 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
 
     context = [query_of(brief), *plan.material()]
 
+    def refused_for(name: str, value: str) -> list[str]:
+        why = refusals(name, value, topic=brief.topic, context=context, said=plan.said())
+        if name == "title" and about_another(value, house, audience):
+            why.append(f"un titre sur un autre lecteur (« {topic_reader(value, house)} »)")
+        return why
+
     def gated(fields: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
         """The model's fields that pass the gate (plume.write.gate); the author's in place of the rest."""
         out, refused = {}, {}
         for name, value in fields.items():
-            why = refusals(name, value, topic=brief.topic, context=context, said=plan.said())
+            why = refused_for(name, value)
             if why:
                 refused[name] = why
                 out[name] = plan.fallback.get(name, "")
@@ -543,7 +618,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
                     continue
                 stats["repair_tokens"] += a.usage.completion_tokens
                 value = _repaired_value(a)
-                why = refusals(name, value, topic=brief.topic, context=context, said=plan.said()) if value else []
+                why = refused_for(name, value) if value else []
                 if why:
                     stats["gated"] += 1
                     value = ""

@@ -24,6 +24,8 @@ _CLIENT_VOICE = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:je|j[’']|me|m[’']|moi|mon|ma|mes)\b", re.IGNORECASE)
+# the author works alone and says « je » (« Je vous propose… »); « Nous pouvons vous aider… » is an agency's voice
+_WE = re.compile(r"\bnous\b", re.IGNORECASE)
 _READER = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
 _META = re.compile(r"\b(?:accroche|titre|sous-titre|paragraphe|publication|post|lecteur|lectrice|consigne|"
                    r"bienvenue|voici)\b", re.IGNORECASE)
@@ -86,6 +88,8 @@ def refusals(name: str, value: str, *, topic: str, context: Sequence[str] = (),
         out.append("« je » dans une accroche ou un titre : le lecteur est « vous »")
     elif _CLIENT_VOICE.search(value):
         out.append(f"écrit à la place du client (« {_CLIENT_VOICE.search(value).group(0)} »)")
+    if _WE.search(value) and not _DOUBLE_SUBJECT.search(value):
+        out.append("« nous » : l’auteur parle seul, en « je »")
     if name in ("hook", "subtitle") and not _READER.search(value):
         out.append("ne s’adresse pas au lecteur (« vous »)")
     if name == "bridge" and _POINTS_BACK.search(value):
