@@ -453,7 +453,7 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: l
     user's own words), else the house's opening question closest to the brief, among those that repeat
     nothing `taken` says and say no fact of the brief again (a question may touch a fact's theme: that
     is what keeps it on the brief)."""
-    from plume.write.material import says_again, stems, similarity
+    from plume.write.material import echoes, says_again, stems, similarity
 
     topic = _line(noref(brief.topic))
     if topic.endswith("?"):
@@ -463,7 +463,11 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: l
         pains = [noref(p) for p in house.audience(audience).pains]
         return _sentence(pains[0]) if pains else topic
     q = stems(query_of(brief))
-    fresh = [h for h in hooks if distinct(h, taken) and not says_again(h, list(facts))] or hooks
+    # nor a phrase of a fact (« la conduite de votre stratégie » above « tenir… la conduite de la stratégie »),
+    # the house's own words aside
+    common = " ".join([house.audience(audience).offer, *house.verbs, "à temps partagé", "temps plein"])
+    fresh = [h for h in hooks if distinct(h, taken) and not says_again(h, list(facts))
+             and not echoes(h, list(facts), common)] or hooks
     return max(fresh, key=lambda h: (similarity(stems(h), q), -hooks.index(h)))
 
 
