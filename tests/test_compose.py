@@ -443,3 +443,19 @@ def test_a_fact_or_a_call_to_action_pointing_at_nothing_the_piece_names_gives_wa
     for audience in ("coo", "cos"):
         assert plan_post(ask, audience, house, corpus, 170).cta == DEFAULT_CTA
         assert plan_landing(ask, audience, house, corpus, 320).cta == DEFAULT_CTA
+
+
+def test_a_fact_the_posts_opening_question_echoes_gives_way():
+    """Eval at 2f936b8 (isolement-du-dirigeant-pme-linkedin): « Avec qui partagez-vous vraiment la conduite
+    de votre stratégie ? » then « Je vous aide à tenir vraiment la vision et la conduite de la stratégie. »:
+    the question stays on the brief, the fact it echoes is left out."""
+    from plume.corpus import load_corpus
+    from plume.write.compose import plan_post
+
+    brief = Brief(topic="L'isolement du dirigeant face aux décisions stratégiques",
+                  angle="Le dirigeant décide seul, sans contradicteur de confiance.",
+                  facts=["Tenir vraiment la vision et la conduite de la stratégie."])
+    plan = plan_post(brief, "pme", load_house(), load_corpus(), 160)
+    said = [s for p in plan.paragraphs for s in p]
+    assert plan.fallback["hook"].startswith("Avec qui partagez-vous")
+    assert not any("tenir vraiment" in s for s in said), said

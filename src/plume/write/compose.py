@@ -335,7 +335,7 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
                     continue  # an infinitive cut from a list: the hook and the house's pains say it
                 situation_fact.append(f)
             else:
-                facts.append(as_clause(f))
+                facts.append(f)
             taken.append(f)
     house_side = [p for p in clean_pieces(house_pieces(house, audience), house, audience)
                   if p.kind in ("pain", "offer")]
@@ -345,6 +345,11 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     offer = _sentence(noref(a.offer))
     offer = f"Je vous propose {offer[0].lower()}{offer[1:]}" if offer[:3] in ("Un ", "Une") else offer  # a clause
     hook = authored_hook(brief, house, audience, [*bullets, cta, *situation_fact], facts)
+    common = " ".join([offer, *house.verbs, "à temps partagé", "temps plein"])  # the house's own words recur
+    # the question stays on the brief; a fact it echoes gives way (« Avec qui partagez-vous vraiment la
+    # conduite de votre stratégie ? » then « Je vous aide à tenir vraiment la vision et la conduite de la
+    # stratégie. »)
+    facts = [as_clause(f) for f in facts if not echoes(f, [hook], common)]
     taken += [hook, offer]
     prose = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side + corpus_side
              if is_prose(p.text) and p.kind != "offer"]
@@ -354,7 +359,6 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
     pains = [Piece(_sentence(p.text), p.kind, p.source) for p in house_side if p.kind == "pain" and is_line(p.text)]
     answer = [p for p in prose if p.kind != "pain" and not is_situation(p.text) and not p.text.startswith("En résumé")]
     summary = [p for p in prose if p.text.startswith("En résumé")]
-    common = " ".join([offer, *house.verbs, "à temps partagé", "temps plein"])  # the house's own words recur
     budget = words - FIELD_WORDS["linkedin"] - sum(_words(t) for t in [intro, *bullets, cta, *facts, *situation_fact,
                                                                           hook, offer]) - 3
 
@@ -453,7 +457,7 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: l
     user's own words), else the house's opening question closest to the brief, among those that repeat
     nothing `taken` says and say no fact of the brief again (a question may touch a fact's theme: that
     is what keeps it on the brief)."""
-    from plume.write.material import echoes, says_again, stems, similarity
+    from plume.write.material import says_again, stems, similarity
 
     topic = _line(noref(brief.topic))
     if topic.endswith("?"):
@@ -463,11 +467,7 @@ def authored_hook(brief: Brief, house, audience: str, taken: list[str], facts: l
         pains = [noref(p) for p in house.audience(audience).pains]
         return _sentence(pains[0]) if pains else topic
     q = stems(query_of(brief))
-    # nor a phrase of a fact (« la conduite de votre stratégie » above « tenir… la conduite de la stratégie »),
-    # the house's own words aside
-    common = " ".join([house.audience(audience).offer, *house.verbs, "à temps partagé", "temps plein"])
-    fresh = [h for h in hooks if distinct(h, taken) and not says_again(h, list(facts))
-             and not echoes(h, list(facts), common)] or hooks
+    fresh = [h for h in hooks if distinct(h, taken) and not says_again(h, list(facts))] or hooks
     return max(fresh, key=lambda h: (similarity(stems(h), q), -hooks.index(h)))
 
 
