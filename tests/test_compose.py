@@ -459,3 +459,37 @@ def test_a_fact_the_posts_opening_question_echoes_gives_way():
     said = [s for p in plan.paragraphs for s in p]
     assert plan.fallback["hook"].startswith("Avec qui partagez-vous")
     assert not any("tenir vraiment" in s for s in said), said
+
+
+@pytest.mark.parametrize("prefer, origin", [(None, "model"), ("model", "model"), ("author", "fallback")])
+def test_who_wins_a_tie_between_a_clean_answer_and_the_authors_material(tmp_path, monkeypatch, prefer, origin):
+    """A server's clean answer wins the tie with the author's material alone; `[compose] prefer = "author"`
+    (the embedded default's own setting, see EmbeddedBackend.author_wins_ties) gives it to the author."""
+    if prefer:
+        (tmp_path / "plume.toml").write_text(f'[compose]\nprefer = "{prefer}"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with ScriptedServer([js(GOOD_HOOK)]) as srv:
+        r = generate(BRIEF, "pme", "linkedin", backend(srv), candidates=1)
+    assert r.errors == 0 and r.warnings == 0
+    assert r.candidates[r.winner].origin == origin, r.winner_reason
+    assert (norm(r.text).splitlines()[0] == GOOD_HOOK["hook"]) is (origin == "model")
+    if origin == "fallback":
+        assert r.winner_reason == "the author's material alone, as clean as the model's answers"
+
+
+def test_an_unknown_preference_is_a_one_line_error_naming_the_file(tmp_path, monkeypatch):
+    from plume.errors import InputError
+
+    (tmp_path / "plume.toml").write_text('[compose]\nprefer = "random"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with ScriptedServer([js(GOOD_HOOK)]) as srv, pytest.raises(InputError, match=r"plume\.toml: \[compose\] prefer"):
+        generate(BRIEF, "pme", "linkedin", backend(srv), candidates=1)
+
+
+def test_the_embedded_default_gives_the_tie_to_the_author_and_a_users_gguf_to_the_model(tmp_path):
+    from plume.backends.embedded import EmbeddedBackend
+
+    gguf = tmp_path / "mine.gguf"
+    gguf.write_bytes(b"GGUF")
+    assert EmbeddedBackend().author_wins_ties is True
+    assert EmbeddedBackend(gguf).author_wins_ties is False

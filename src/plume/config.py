@@ -19,6 +19,7 @@ KEYS: dict[str, frozenset[str] | None] = {
     "backend": frozenset({"model", "base_url", "local_model", "api_key_env", "timeout", "max_retries", "n_ctx",
                           "max_tokens_cap", "parallel"}),
     "author": frozenset({"name", "headline"}),
+    "compose": frozenset({"prefer"}),  # "author" | "model": who wins a tie in composition (plume.write.compose)
     "house": frozenset({"dir", "corpus"}),
     "lint": None,  # select, ignore, min-severity, per-folder (plume.lint.selection), audience, format
     "output": frozenset({"dir"}),

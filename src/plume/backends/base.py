@@ -77,6 +77,13 @@ class Backend:
     #: completions longer than this are cut (None: the caller's max_tokens stands)
     max_tokens_cap: ClassVar[int | None] = None
 
+    @property
+    def author_wins_ties(self) -> bool:
+        """In composition, the author's material beats a model's field the critic finds as clean (True for a
+        model whose clean fields a reader still rewrites: the embedded default); plume.toml `[compose]
+        prefer` overrides it."""
+        return False
+
     model: str
     #: why this backend was chosen (flag, environment variable, plume.toml, default)
     source: str = "default"

@@ -39,11 +39,12 @@ class Candidate:
             return 0.0
         return abs(self.words - self.requested_words) / self.requested_words
 
-    def key(self) -> tuple:
+    def key(self, author_first: bool = False) -> tuple:
         """Fewest errors, then warnings, then a model answer over the fallback (which only stands in when
-        no answer is as clean), then length deviation (by 5 % steps), then closest voice."""
-        return (self.errors, self.warnings, self.origin == "fallback", round(self.length_deviation * 20),
-                -(self.voice or 0.0))
+        no answer is as clean) — or, `author_first`, the fallback over any answer as clean —, then length
+        deviation (by 5 % steps), then closest voice."""
+        own = self.origin != "fallback" if author_first else self.origin == "fallback"
+        return (self.errors, self.warnings, own, round(self.length_deviation * 20), -(self.voice or 0.0))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,16 +53,18 @@ class Candidate:
         return data
 
 
-def reason(best: Candidate, others: list[Candidate]) -> str:
+def reason(best: Candidate, others: list[Candidate], author_first: bool = False) -> str:
     """Why `best` beat the runner-up, in words."""
     rest = [c for c in others if c is not best]
     if not rest:
         return "only candidate"
-    runner = min(rest, key=Candidate.key)
+    runner = min(rest, key=lambda c: c.key(author_first))
     if best.errors != runner.errors:
         return f"fewest errors ({best.errors} vs {runner.errors})"
     if best.warnings != runner.warnings:
         return f"fewest warnings ({best.warnings} vs {runner.warnings})"
+    if best.origin == "fallback" and author_first:
+        return "the author's material alone, as clean as the model's answers"
     if runner.origin == "fallback" or best.origin == "fallback":
         return "a model answer as clean as the author's material alone"
     if round(best.length_deviation * 20) != round(runner.length_deviation * 20):
@@ -71,10 +74,11 @@ def reason(best: Candidate, others: list[Candidate]) -> str:
     return "tie: first drawn"
 
 
-def choose(candidates: list[Candidate]) -> tuple[Candidate, str]:
-    """The best candidate (stable: the first drawn wins a tie) and the reason it won."""
-    best = min(candidates, key=Candidate.key)
-    return best, reason(best, candidates)
+def choose(candidates: list[Candidate], author_first: bool = False) -> tuple[Candidate, str]:
+    """The best candidate (stable: the first drawn wins a tie) and the reason it won; `author_first`: the
+    author's material alone wins a tie with the model's answers."""
+    best = min(candidates, key=lambda c: c.key(author_first))
+    return best, reason(best, candidates, author_first)
 
 
 def score_voice(candidates: list[Candidate], corpus=None) -> None:

@@ -636,7 +636,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         if best is previous:
             break
     score_voice(pool, corpus)
-    best, why = choose(pool)
+    best, why = choose(pool, author_first=author_first(backend))
     record(pool, best, why)
     whole = 2 * words + 120  # what asking the whole piece again would have cost in completion tokens
     return WriteResult(
@@ -661,6 +661,23 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         lints=critic.lints,
         **tally.fields(),
     )
+
+
+def author_first(backend) -> bool:
+    """Whether the author's material wins a tie with the model's fields: plume.toml `[compose] prefer =
+    "author"` or `"model"`, else the backend's own measure (the embedded default: the author)."""
+    from plume.config import section
+
+    prefer = section("compose").get("prefer")
+    if prefer in ("author", "model"):
+        return prefer == "author"
+    if prefer is not None:
+        from plume.errors import InputError
+
+        from plume.config import find_config
+
+        raise InputError(f"{find_config()}: [compose] prefer = {prefer!r}: use \"author\" or \"model\"")
+    return backend is not None and backend.author_wins_ties
 
 
 def _repaired_value(completion) -> str:
