@@ -393,3 +393,19 @@ def test_a_server_that_died_is_started_again():
         pgid = server.pid
         server.stop()
         assert pgid is None or _wait_gone(pgid) == []
+
+
+@pytest.mark.parametrize("written", ["d’une organisation à l’autre", "d'une organisation à l'autre",
+                                     "d’une  organisation\nà l'autre"])
+def test_a_house_phrase_with_a_typographic_apostrophe_matches_either_apostrophe(written):
+    """The house's verbatim sentences protect the author's words from the grammar checker; a phrase written
+    with « ’ » became a set inside a set (« d[['’`]’`]une », Python's FutureWarning) and matched neither."""
+    import re
+    import warnings
+
+    from plume.lint.lexicon import phrase_source
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pattern = re.compile(phrase_source("d’une organisation à l’autre"))
+    assert pattern.fullmatch(written)

@@ -43,6 +43,9 @@ class Audience(Strict):
     # who the reader is when a brief's topic names them (« Le COO qui… »): a topic about another audience's
     # role does not make the title of this reader's page
     roles: list[str] = Field(default_factory=list)
+    # the people this reader works beside, whom a brief's fact may name (« Le CEO porte la casquette de COO… »
+    # to a Chief of Staff, the CEO's right hand) though a title about them speaks to someone else
+    works_with: list[str] = Field(default_factory=list)
 
 
 class Format(Strict):

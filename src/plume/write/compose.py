@@ -112,10 +112,13 @@ def topic_reader(topic: str, house) -> str | None:
     return m.group(1) if m else None
 
 
-def about_another(topic: str, house, audience: str) -> bool:
-    """The topic is about another audience's reader (« Le COO qui… » on a page for a founder)."""
+def about_another(topic: str, house, audience: str, beside: bool = False) -> bool:
+    """The topic is about another audience's reader (« Le COO qui… » on a page for a founder); `beside`:
+    the people this reader works with count as theirs (a fact may speak of them)."""
     role = topic_reader(topic, house)
-    return role is not None and role.lower() not in {r.lower() for r in house.audience(audience).roles}
+    a = house.audience(audience)
+    own = {r.lower() for r in [*a.roles, *(a.works_with if beside else [])]}
+    return role is not None and role.lower() not in own
 
 
 # a word that points back at something the reader must already have met: a demonstrative (« Ce duo »),
@@ -392,14 +395,15 @@ def plan_post(brief: Brief, audience: str, house, corpus, words: int) -> PostPla
 def brief_facts(brief: Brief, house, audience: str, shown: str = "") -> list[str]:
     """The brief's facts as sentences, with the house's typographic apostrophes; those the critic faults for
     this reader are left out (a fact written for another reader: « Un COO externe… » in a page for a Chief
-    of Staff, whose offer is another), as the house's and the notes' sentences are, and so is a fact that
+    of Staff, whose offer is another), as the house's and the notes' sentences are; so is a fact that
     points back at what neither `shown` (the page's title, when it is the topic) nor an earlier fact names
-    (« Le binôme renforce… » after « Le COO pilote… »)."""
+    (« Le binôme renforce… » after « Le COO pilote… »), and one about another reader (« Le COO pilote les
+    opérations… » after the offer made to a founder reads as a stray remark on a third person)."""
     facts = [_sentence(noref(f)) for f in brief.facts if f.strip()]
     ok = {p.text for p in clean_pieces([Piece(f, "fact", "brief") for f in facts], house, audience)}
     kept: list[str] = []
     for f in facts:
-        if f in ok and not dangling(f, [shown, *kept]):
+        if f in ok and not dangling(f, [shown, *kept]) and not about_another(f, house, audience, beside=True):
             kept.append(f)
     return kept
 
