@@ -476,8 +476,26 @@ def test_who_wins_a_tie_between_a_clean_answer_and_the_authors_material(tmp_path
     assert r.errors == 0 and r.warnings == 0
     assert r.candidates[r.winner].origin == origin, r.winner_reason
     assert (norm(r.text).splitlines()[0] == GOOD_HOOK["hook"]) is (origin == "model")
+    # the author's material alone is clean here, and nothing beats it when it wins ties: no model call
+    assert (len(srv.requests), r.model_calls) == ((0, 0) if origin == "fallback" else (1, 1))
     if origin == "fallback":
-        assert r.winner_reason == "the author's material alone, as clean as the model's answers"
+        from plume.write.compose import AUTHOR_CLEAN
+
+        assert r.winner_reason == AUTHOR_CLEAN and r.candidates == [r.candidates[r.winner]]
+
+
+def test_the_author_first_still_asks_the_model_when_the_authors_material_alone_is_not_clean(tmp_path, monkeypatch):
+    """A post asked at 420 words: the author's material alone falls short of the length band, so the model's
+    hook and bridge are drawn and judged, and the best candidate wins as usual."""
+    (tmp_path / "plume.toml").write_text('[compose]\nprefer = "author"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    long = BRIEF.model_copy(update={"words": 420})
+    with ScriptedServer([js(GOOD_HOOK)] * 3) as srv:
+        r = generate(long, "pme", "linkedin", backend(srv), candidates=1, attempts=1)
+    own = next(c for c in r.candidates if c.origin == "fallback")
+    assert not own.clean and "longueur" in " ".join(own.rules), own.rules
+    assert len(srv.requests) >= 1 and r.model_calls == len(srv.requests)
+    assert any(c.origin == "model" for c in r.candidates)
 
 
 def test_an_unknown_preference_is_a_one_line_error_naming_the_file(tmp_path, monkeypatch):

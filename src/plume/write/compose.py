@@ -579,6 +579,38 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         pool.append(c)
         return c
 
+    def result(best: Candidate, why: str, first_pass: Candidate, rounds: int) -> WriteResult:
+        record(pool, best, why)
+        whole = 2 * words + 120  # what asking the whole piece again would have cost in completion tokens
+        return WriteResult(
+            text=best.text,
+            audience=audience,
+            format=format,
+            brief=brief,
+            violations=best.violations,
+            first_pass_violations=first_pass.violations,
+            attempts=rounds,
+            errors=best.errors,
+            warnings=best.warnings,
+            strategy="compose",
+            candidates=pool,
+            winner=pool.index(best),
+            winner_reason=why,
+            model_calls=stats["calls"],
+            field_repairs=stats["field_repairs"],
+            dropped_fields=stats["dropped"],
+            repair_tokens=stats["repair_tokens"],
+            tokens_saved=max(0, (rounds - 1) * whole - stats["repair_tokens"]),
+            lints=critic.lints,
+            **tally.fields(),
+        )
+
+    prefer_author = author_first(backend)
+    if prefer_author:  # the author's material alone wins any tie: when the critic finds it clean, no answer can beat it
+        own = judge(dict(plan.fallback), "fallback")
+        if own.clean:
+            score_voice(pool, corpus)
+            return result(own, AUTHOR_CLEAN, own, 0)
     n = max(1, candidates)
     answers = yield [Call(prompt.messages, 160, schema, temperature, {**meta, "candidate": i}) for i in range(n)]
     stats["calls"] += n
@@ -592,7 +624,7 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
             got, refused = gated(got)
             stats["gated"] += len(refused)
             first.append(judge(got, "model", a.history_id, refused))
-    fallback = judge(dict(plan.fallback), "fallback")
+    fallback = own if prefer_author else judge(dict(plan.fallback), "fallback")
     first_pass = min(first, key=Candidate.key) if first else fallback
     rounds = 1
     drawn = lambda: [c for c in pool if c.origin != "fallback"]  # noqa: E731 - repairs start from an answer
@@ -640,31 +672,12 @@ def compose_job(brief: Brief, audience: str, format: str, *, house, corpus=None,
         if best is previous:
             break
     score_voice(pool, corpus)
-    best, why = choose(pool, author_first=author_first(backend))
-    record(pool, best, why)
-    whole = 2 * words + 120  # what asking the whole piece again would have cost in completion tokens
-    return WriteResult(
-        text=best.text,
-        audience=audience,
-        format=format,
-        brief=brief,
-        violations=best.violations,
-        first_pass_violations=first_pass.violations,
-        attempts=rounds,
-        errors=best.errors,
-        warnings=best.warnings,
-        strategy="compose",
-        candidates=pool,
-        winner=pool.index(best),
-        winner_reason=why,
-        model_calls=stats["calls"],
-        field_repairs=stats["field_repairs"],
-        dropped_fields=stats["dropped"],
-        repair_tokens=stats["repair_tokens"],
-        tokens_saved=max(0, (rounds - 1) * whole - stats["repair_tokens"]),
-        lints=critic.lints,
-        **tally.fields(),
-    )
+    best, why = choose(pool, author_first=prefer_author)
+    return result(best, why, first_pass, rounds)
+
+
+AUTHOR_CLEAN = ("the author's material alone, clean: it wins a tie on this backend, so no model call was made "
+                "([compose] prefer = \"model\" asks the model)")
 
 
 def author_first(backend) -> bool:

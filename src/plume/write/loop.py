@@ -268,7 +268,9 @@ def _parsed_fields(parsed) -> dict[str, Any]:
 def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> WriteResult:
     """Run a job with the synchronous backend; a batch of calls runs concurrently (threads); `on_delta`
     streams the first answer as it comes."""
-    call = next(job)
+    done, call = _start(job)
+    if done:  # the job needed no model call
+        return call
     streaming = on_delta is not None
     while True:
         if isinstance(call, list):
@@ -325,7 +327,9 @@ async def adrive(job: Job, backend) -> WriteResult:
     steps (the critic: Grammalecte is a process) run in a thread, off the event loop."""
     import asyncio
 
-    call = next(job)
+    done, call = await asyncio.to_thread(_start, job)
+    if done:  # the job needed no model call
+        return call
     while True:
         if isinstance(call, list) and len(call) > 1 and _one_request(backend, call):
             answer: Any = list(await backend.acomplete_n(call[0].messages, len(call), **call[0].kwargs()))
@@ -338,6 +342,14 @@ async def adrive(job: Job, backend) -> WriteResult:
         if done:
             return value
         call = value
+
+
+def _start(job: Job) -> tuple[bool, Any]:
+    """The job's first batch of calls, or (True, its result) when it needs none."""
+    try:
+        return False, next(job)
+    except StopIteration as stop:
+        return True, stop.value
 
 
 def _step(job: Job, answer) -> tuple[bool, Any]:
