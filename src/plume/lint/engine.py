@@ -57,10 +57,20 @@ def lint_text(
     plan.check_scope(audience, format)
     ctx = Context(text, audience, format, target, plan)
     violations: list[Violation] = []
-    for c in plan.rules:
-        rule = c.rule
-        if (select is not None and rule.id not in select) or not rule.applies(audience, format):
+    contains = None
+    for c in plan.rules_for(audience, format):
+        if select is not None and c.rule.id not in select:
             continue
+        gate = c.gate
+        if gate is not None:  # a term rule: skipped, with no call, when the text has none of its needles
+            if c.gate_in_text:
+                if not any(map(text.__contains__, gate)):
+                    continue
+            else:
+                if contains is None:
+                    contains = ctx.contains
+                if not any(map(contains, gate)):
+                    continue
         violations.extend(c.check(c, ctx))
     ran, skipped = ["house"], {}
     for checker in default_checkers() if checkers is None else checkers:

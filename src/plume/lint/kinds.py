@@ -28,6 +28,10 @@ class Compiled:
     exceptions: TermMatcher | None = None
     items: list[tuple[str, TermMatcher]] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # lower-cased words a kind looks up (cut: the endings)
+    # needles one of which a text must hold for the rule to find anything (TermMatcher.gate); looked up
+    # in the text itself when `gate_in_text` (a case-sensitive rule), else in Context.contains
+    gate: tuple[str, ...] | None = None
+    gate_in_text: bool = False
 
 
 # --- house terms -----------------------------------------------------------------------------------
@@ -406,11 +410,14 @@ def compile_rule(rule: Rule) -> Compiled:
     kind = rule.kind
     if kind in ("substitution", "banned", "occurrence"):
         plural = kind == "substitution" and rule.fix_plural is not None
+        pattern = compile_terms(rule.terms, rule.regex, rule.case_sensitive, plural=plural)
         return Compiled(
             rule,
             CHECKERS[kind],
-            pattern=compile_terms(rule.terms, rule.regex, rule.case_sensitive, plural=plural),
+            pattern=pattern,
             exceptions=compile_terms(rule.exceptions, (), rule.case_sensitive),
+            gate=pattern.gate() if pattern is not None else None,
+            gate_in_text=rule.case_sensitive,
         )
     if kind == "required":
         items = [(t, compile_terms([t], (), rule.case_sensitive)) for t in rule.terms]

@@ -102,6 +102,51 @@ def needles(term: str, case_sensitive: bool = False) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+def regex_needles(source: str, case_sensitive: bool = False) -> tuple[str, ...]:
+    """Substrings every match of a raw regex contains, longest first: the word pieces of the literal
+    characters it always consumes (outside alternations, optional parts and lookarounds; inside plain
+    groups and repeats of at least one). Looked up like a term's needles (Context.contains), so a rule's
+    regex is not run on a text that lacks one. () when the regex holds no such literal, or when it cannot
+    be read (sre's parser is private: any change there only costs speed)."""
+    try:
+        from re import _parser as sre
+
+        tree = sre.parse(source)
+    except Exception:  # noqa: BLE001 - an unreadable pattern just gets no needles
+        return ()
+    if tree.state.flags & re.IGNORECASE:  # (?i): its literals need not be in the text as written
+        return ()
+    runs: list[str] = []
+    current: list[str] = []
+
+    def walk(items) -> None:
+        for op, arg in items:
+            if op is sre.LITERAL:
+                current.append(chr(arg))
+                continue
+            if op is sre.SUBPATTERN and not arg[1] and not arg[2]:  # a group with no flags of its own
+                walk(arg[3])
+                continue
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
+                close()
+                walk(arg[2])  # its first time round
+            close()
+
+    def close() -> None:
+        if current:
+            runs.append("".join(current))
+            current.clear()
+
+    walk(tree.data)
+    close()
+    found: list[str] = []
+    for run in runs:
+        for piece in re.findall(r"\w+", run if case_sensitive else lower_same_length(run)):
+            if piece not in found:
+                found.append(piece)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
 class TermMatcher:
     """The terms (and raw regexes) of one rule: (needles, regex source) pairs, compiled on first use.
     A pattern one of whose needles (none for a raw regex) is absent from the text is never compiled
@@ -120,6 +165,13 @@ class TermMatcher:
 
     def __setstate__(self, state):
         self.__init__(*state)
+
+    def gate(self) -> tuple[str, ...] | None:
+        """One needle of each pattern: a text holding none of them has no match (so a rule can be
+        skipped before any call); None when a pattern has no needle (a raw regex that is always run)."""
+        if not all(self._needles):
+            return None
+        return tuple(dict.fromkeys(keys[0] for keys in self._needles))
 
     def _pattern(self, i: int) -> re.Pattern[str]:
         pattern = self._compiled[i]
@@ -157,7 +209,7 @@ def compile_terms(
     """A matcher over every term and raw regex (raw ones see the lower-cased text unless case-sensitive);
     None when both lists are empty."""
     sources = [(needles(t, case_sensitive), term_pattern(t, case_sensitive, "pl" if plural else None)) for t in terms]
-    sources.extend(((), r) for r in regex)
+    sources.extend((regex_needles(r, case_sensitive), r) for r in regex)
     return TermMatcher(tuple(sources), case_sensitive) if sources else None
 
 

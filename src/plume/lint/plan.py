@@ -20,7 +20,7 @@ from plume.errors import InputError
 if TYPE_CHECKING:
     from plume.house import House
 
-PLAN_FORMAT = 3
+PLAN_FORMAT = 4
 _ENGINE_FILES = (
     "plan.py", "kinds.py", "patterns.py", "markdown.py", "context.py", "linkedin.py", "violation.py", "rules.py", "target.py", "sources.py",
     "segments.py", "defects.py", "leak.py",
@@ -71,6 +71,18 @@ class LintPlan:
         # and the author's own wording (prompt-leak rules: copying the latter is welcome)
         self.instructions = instructions or {}
         self.material = material
+        self._applicable: dict[tuple[str | None, str | None], list] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_applicable": {}}  # a cache of this process only
+
+    def rules_for(self, audience: str | None, format: str | None) -> list:
+        """The compiled rules that apply to an audience and a format (computed once per pair)."""
+        key = (audience, format)
+        found = self._applicable.get(key)
+        if found is None:
+            found = self._applicable[key] = [c for c in self.rules if c.rule.applies(audience, format)]
+        return found
 
     def instructions_for(self, audience: str | None, format: str | None) -> list[str]:
         keys = ("", f"audience:{audience}", f"format:{format}")
