@@ -325,3 +325,31 @@ def test_bad_words_in_the_frontmatter_is_one_clear_input_error(tmp_path):
     path.write_text("---\nwords: beaucoup\n---\nBonjour.\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["lint", str(path)])
     assert r.exit_code == 2 and "post.md" in r.output and "words" in r.output
+
+
+def test_a_corpus_note_added_or_edited_during_a_run_is_the_authors_wording_at_once(tmp_path, monkeypatch):
+    """The leak rule excuses the author's own notes; a note written while a process lints (an editor
+    saving, `plume eval` running) is read at the next lint, the corpus folder not being re-resolved."""
+    import shutil
+
+    from plume.paths import house_root
+
+    shutil.copytree(house_root() / "prompts", tmp_path / "prompts")
+    (tmp_path / "corpus").mkdir()
+    monkeypatch.setenv("PLUME_HOUSE_DIR", str(tmp_path))
+    house = load_house()
+    text = "Vous avez un Chief of Staff en poste, bras droit du CEO, qui absorbe la coordination et les sujets transverses et se retrouve débordé."
+
+    def leaks() -> int:
+        result = lint_text(text, house, "cos", "linkedin", select={"fuite-consigne"}, checkers=[])
+        return len(result.violations)
+
+    assert leaks() == 1
+    note = tmp_path / "corpus" / "note.md"
+    note.write_text(f"# Portrait\n\n{text}\n", encoding="utf-8")
+    assert leaks() == 0
+    note.write_text("# Portrait\n\nUne autre phrase.\n", encoding="utf-8")
+    import os
+
+    os.utime(note, ns=(note.stat().st_mtime_ns + 10**9,) * 2)  # a later save, whatever the clock's grain
+    assert leaks() == 1
