@@ -6,8 +6,8 @@ import pytest
 
 from plume.errors import InputError
 from plume.evaluate.briefs import load_briefs
-from plume.evaluate.metrics import group_summaries, summarize
-from plume.evaluate.records import EvalRecord, banned_hits, count_words, dimensions_named, plain_text
+from plume.evaluate.metrics import group_summaries, sameness, summarize
+from plume.evaluate.records import EvalRecord, banned_hits, count_words, dimensions_named, plain_text, sentences_of
 from plume.evaluate.voice import VoiceModel, house_voice_model
 
 E = {"rule": "jargon-pme", "severity": "error"}
@@ -57,6 +57,36 @@ def test_groups():
     assert g["by_format"]["linkedin"]["dimension_coverage"] is None
     coo_linkedin = g["by_variant"][3]
     assert coo_linkedin["failed"] == 1 and coo_linkedin["compliance"] is None
+
+
+S1 = "Les journées semblent trop courtes, les responsabilités vous submergent."
+S2 = "Je vous propose un appui à temps partagé pour absorber une forte charge."
+S3 = "Recruter à temps plein vous semble prématuré, mais la charge monte ?"
+S4 = "Un regard extérieur aide à trancher les arbitrages qui traînent depuis des mois."
+
+
+def test_sentences_of_reads_the_copy_as_the_linter_does():
+    text = f"---\nbrief: x\n---\n# Un titre assez long pour compter ici\n\n**{S1}** Court.\n\n- {S2}\n\n#PME #Dirigeants #TempsPartagé #Organisation #Stratégie #Direction\n"
+    assert sentences_of(text) == {
+        "un titre assez long pour compter ici",
+        " ".join(plain_text(S1).lower().split()),
+        " ".join(plain_text(S2).lower().split()),
+    }  # « Court. » is too short, the frontmatter and the hashtag line are not copy
+
+
+def test_sameness_counts_sentences_another_brief_says_in_the_same_audience_and_format():
+    records = [
+        rec(brief="a", text=f"{S1}\n\n{S2}"),
+        rec(brief="b", text=f"{S1}\n\n{S3}"),
+        rec(brief="c", text=S4),
+        rec(brief="d", format="landing", text=f"{S3}\n\n{S4}"),  # another format: not compared
+        rec(brief="e", status="failed", text=S4),  # a failed output has no copy to compare
+    ]
+    assert sameness(records) == pytest.approx((1 / 2 + 1 / 2 + 0) / 3)  # the landing cell has one brief
+    assert sameness(records[:1] + records[3:4]) is None  # no cell with two briefs
+    assert summarize(records)["sameness"] == pytest.approx(1 / 3)
+    same = [rec(brief="a", text=f"{S1}\n\n{S2}"), rec(brief="b", text=f"{S2} {S1}")]
+    assert sameness(same) == 1.0
 
 
 def test_empty_group_is_none_not_zero():

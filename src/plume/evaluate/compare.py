@@ -20,6 +20,7 @@ METRICS = [
     ("voice", "voice similarity", "num3", 1),
     ("length_error", "length error", "pct", -1),
     ("dimension_coverage", "3 dimensions (landing)", "pct", 1),
+    ("sameness", "sentences said in another piece", "pct", -1),
     ("banned_per_output", "banned terms / output", "num2", -1),
     ("failed", "failed outputs", "int", -1),
     ("completion_tokens", "completion tokens", "int", -1),

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from statistics import fmean
 from typing import Any
 
-from plume.evaluate.records import EvalRecord, length_error_of
+from plume.evaluate.records import EvalRecord, length_error_of, sentences_of
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -40,6 +40,27 @@ def ratings(records: list[EvalRecord]) -> dict[str, Any]:
 
 
 
+def sameness(records: list[EvalRecord]) -> float | None:
+    """Mean share of an output's sentences that another output of the same audience and format, written
+    for another brief, says word for word: 0 when each piece is its own, near 1 when pieces differ by a
+    line or two. The critic judges one piece at a time and cannot see it; a reader who posts them one
+    after another does. None when no audience × format has outputs of two briefs."""
+    cells: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
+    for r in records:
+        if not r.failed and r.text:
+            cells.setdefault((r.audience, r.format), []).append((r.brief, sentences_of(r.text)))
+    shares: list[float] = []
+    for outputs in cells.values():
+        if len({brief for brief, _ in outputs}) < 2:
+            continue
+        briefs_saying: dict[str, set[str]] = {}
+        for brief, said in outputs:
+            for sentence in said:
+                briefs_saying.setdefault(sentence, set()).add(brief)
+        shares += [sum(len(briefs_saying[s]) > 1 for s in said) / len(said) for _, said in outputs if said]
+    return _mean(shares)
+
+
 def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
     """The metrics of one group of outputs. Failed outputs count in `failed` and nowhere else."""
     ok = [r for r in records if not r.failed]
@@ -61,6 +82,7 @@ def summarize(records: list[EvalRecord], dimensions: int = 3) -> dict[str, Any]:
         "length_error": _mean(length_error_of(r) for r in sized),
         "length_ratio": _mean(r.words / r.requested_words for r in sized),
         "dimension_coverage": share(landing, lambda r: len(set(r.dimensions)) >= dimensions),
+        "sameness": sameness(ok),
         "banned_per_output": _mean(r.banned_first_pass for r in ok),
         "banned_final_per_output": _mean(r.banned_final for r in ok),
         "prompt_tokens": sum(r.prompt_tokens for r in records),

@@ -122,6 +122,23 @@ def count_words(text: str) -> int:
     return markdown_words(text)
 
 
+def sentences_of(text: str, min_words: int = 6) -> set[str]:
+    """The sentences of a piece long enough for a reader to notice them again (`min_words` or more),
+    as plain lower-cased text: the blocks and sentences of plume.lint.segments, the Markdown reader
+    the linter uses (frontmatter, comments and hashtag lines left out)."""
+    from plume.lint.markdown import body_start, never_spans
+    from plume.lint.segments import split_blocks
+
+    start = body_start(text)
+    found: set[str] = set()
+    for block in split_blocks(text, start, never_spans(text, start)):
+        for s, e in block.sentences:
+            sentence = " ".join(plain_text(text[s:e]).lower().split())
+            if count_words(sentence) >= min_words:
+                found.add(sentence)
+    return found
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

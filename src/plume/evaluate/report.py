@@ -28,6 +28,7 @@ DETAILS = [
     ("voice", "voice", "num3"),
     ("length_error", "length error", "pct"),
     ("dimension_coverage", "3 dimensions", "pct"),
+    ("sameness", "said in another piece", "pct"),
     ("banned_per_output", "banned/output", "num2"),
     ("mean_attempts", "attempts", "num1"),
     ("completion_tokens", "tokens out", "int"),
@@ -259,6 +260,9 @@ DEFINITIONS = """\
   3–5-grams, fitted on corpus + reference set). Read it against the baseline below, not on its own.
 - **length error**: mean of |produced words / requested words − 1|.
 - **3 dimensions**: share of landing outputs that name Sparring Partner, Architecte and Éclaireur.
+- **said in another piece**: mean share of an output's sentences (six words or more) that another output
+  of the same audience and format, written for another brief, says word for word. The critic judges one
+  piece at a time; a reader who posts the pieces one after another sees the same sentences again.
 - **banned/output**: banned-term and term-substitution violations per output in the raw first answer,
   before any fix."""
 
