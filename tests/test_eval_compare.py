@@ -118,3 +118,19 @@ def test_report_markdown_has_tables_and_baseline(runs):
     assert "| **all** | **all** |" in md
     assert "reference set of generic French business copy (8 texts): **0.280**" in md
     assert "![publishable and voice](chart.png)" in md
+
+
+@pytest.mark.parametrize("calls, backend, expected", [
+    (0, "", "- model: none called (every piece is the author's material alone; configured: `m`)"),
+    (2, "embedded", "- model: `m` via embedded"),
+    (2, "", "- model: `m`;"),
+])
+def test_the_report_says_when_no_model_was_called(calls, backend, expected):
+    from plume.evaluate.report import describe_run
+
+    records = [EvalRecord(brief="b", audience="pme", format="linkedin", status="clean", model_calls=calls,
+                          backend=backend, critic_first=[], critic_final=[])]
+    report = build_report(records, settings={"model": "m", "repair": True, "attempts": 3, "briefs": 1,
+                                             "audiences": ["pme"], "formats": ["linkedin"]},
+                          baseline=BASELINE, wall_time_s=1.0)
+    assert describe_run(report).splitlines()[0].startswith(expected)

@@ -132,7 +132,7 @@ def build_report(records: list[EvalRecord], *, settings: dict[str, Any], baselin
         "schema": SCHEMA,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": settings.get("model") or (ok.model if ok else None),
-        "backend": ok.backend if ok else settings.get("backend"),
+        "backend": next((r.backend for r in records if r.backend), settings.get("backend")),
         "settings": settings,
         "baseline": baseline,
         "wall_time_s": round(wall_time_s, 2),
@@ -226,8 +226,11 @@ def describe_run(report: dict[str, Any]) -> str:
     subset = ""
     if s.get("limit"):
         subset = f" — **subset: the first {s['limit']} of {s.get('briefs_total', '?')} briefs (`--limit {s['limit']}`)**"
+    model = f"`{report.get('model')}`" + (f" via {report['backend']}" if report.get("backend") else "")
+    if o.get("model_calls") == 0 and o["n"]:  # every piece was the author's material alone
+        model = f"none called (every piece is the author's material alone; configured: {model})"
     return "\n".join([
-        f"- model: `{report.get('model')}` via {report.get('backend')}; repair loop {repair}",
+        f"- model: {model}; repair loop {repair}",
         f"- {s.get('briefs')} briefs × {len(s.get('audiences', []))} audiences ({', '.join(s.get('audiences', []))}) "
         f"× {len(s.get('formats', []))} formats ({', '.join(s.get('formats', []))}) = {planned} outputs planned, "
         f"{o['n']} judged, {o['failed']} of them failed{subset}",
