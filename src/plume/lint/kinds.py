@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from plume.markdown import WIKILINK
+from plume.markdown import WIKILINK, has
 from plume.lint.context import Context
 from plume.lint.linkedin import CUTS, linkedin_cut, post_start
 from plume.lint.defects import CHECKS as DEFECT_CHECKS
@@ -232,7 +232,7 @@ def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
             if not never.hits(at, m.end()):
                 found.append((at, m.end(), fix))
     for marker, kind, pattern in _MD_INLINE:
-        if marker not in text:
+        if not has(text, marker):
             continue
         for m in pattern.finditer(text, ctx.start):
             if kind in _OWN_SPANS or not never.hits(*m.span()):
@@ -373,7 +373,7 @@ def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 
 def _ellipsis(rule: Rule, ctx: Context) -> Iterator[Violation]:
-    if "..." in ctx.text:
+    if has(ctx.text, "..."):
         for m in _ELLIPSIS.finditer(ctx.text, ctx.start):
             if not ctx.never.hits(*m.span()):
                 yield ctx.violation(rule, m.start(), m.end(), fix="…", safe=rule.safe)
