@@ -57,12 +57,13 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     # are all its own says nothing said before, and most sentences are such
     ids = list(map({}.setdefault, grams, count()))
     firsts = [first for _, _, first, _ in spans]
-    sizes: list[int] = []  # distinct n-grams of each sentence
+    sizes: list[int | None] = [None] * len(spans)  # distinct n-grams of a sentence, once compared
     holders: dict[int, list[int]] = {}  # n-gram said again → the sentences that have it (MAX_HOLDERS)
     for index, (s, e, first, last) in enumerate(spans):
+        if first == last:
+            continue
         own = ids[first:last]
-        sizes.append(len(set(own)))
-        if not own or min(own) >= first:
+        if min(own) >= first:
             continue
         shared: dict[int, int] = {}
         for g in {g for g in own if g < first}:  # the n-grams said in an earlier sentence
@@ -73,9 +74,12 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
                 shared[k] = shared.get(k, 0) + 1
             if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
                 having.append(index)
-        size = sizes[index]
+        size = sizes[index] = len(set(own))
         for k, count_ in sorted(shared.items()):
-            share = count_ / min(size, sizes[k])
+            other = sizes[k]
+            if other is None:
+                other = sizes[k] = len(set(ids[firsts[k] : spans[k][3]]))
+            share = count_ / min(size, other)
             if count_ >= rule.min_shared and share >= rule.threshold:
                 os_, oe = spans[k][:2]
                 line, _ = ctx.position(os_)

@@ -1,0 +1,39 @@
+"""The body's blocks and sentences (plume.lint.segments): sentence ends found at their marks are the
+matches of the sentence-end regex."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plume.lint.segments import _SENTENCE_END, _marks, _sentences, _trim, split_blocks
+from plume.lint.markdown import Spans
+
+
+def _sentences_by_regex(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    found, at = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        s, e = _trim(text, at, m.end())
+        if e > s:
+            found.append((s, e))
+        at = m.end()
+    s, e = _trim(text, at, end)
+    if e > s:
+        found.append((s, e))
+    return found
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab .!?…»”\"’)*_\n\t", max_size=40), st.data())
+def test_sentences_match_the_regex(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _sentences(text, start, end, _marks(text, 0)) == _sentences_by_regex(text, start, end)
+
+
+def test_marks_and_blocks():
+    text = "Une phrase. Deux ?! Trois… « Quatre. » Fin\n\n- Puce... suite"
+    assert _marks(text, 0) == [i for i, ch in enumerate(text) if ch in ".!?…"]
+    blocks = split_blocks(text, 0, Spans([]))
+    assert [text[s:e] for s, e in blocks[0].sentences] == ["Une phrase.", "Deux ?!", "Trois…", "« Quatre.", "» Fin"]
+    assert [text[s:e] for s, e in blocks[1].sentences] == ["Puce...", "suite"]
