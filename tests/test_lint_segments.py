@@ -37,3 +37,13 @@ def test_marks_and_blocks():
     blocks = split_blocks(text, 0, Spans([]))
     assert [text[s:e] for s, e in blocks[0].sentences] == ["Une phrase.", "Deux ?!", "Trois…", "« Quatre.", "» Fin"]
     assert [text[s:e] for s, e in blocks[1].sentences] == ["Puce...", "suite"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=":;!?»« a\n.’", max_size=30), st.integers(0, 30))
+def test_char_offsets_are_the_class_matches(text, start):
+    import re
+
+    from plume.lint.segments import char_offsets
+
+    assert char_offsets(text, ":;!?»", start) == [m.start() for m in re.compile(r"[:;!?»]").finditer(text, start)]

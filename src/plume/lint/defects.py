@@ -163,9 +163,21 @@ _OUTSIDE = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufe00-\ufe0f]+")
 _NON_LATIN_LETTERS = re.compile(r"(?:(?![\d_\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a])\w)+")
 
 
+# the high bytes (UTF-16) of characters inside those ranges: U+0000–U+01FF, U+1E00–U+1EFF, U+2000–U+2BFF
+_INSIDE_HIGH_BYTES = bytes([0x00, 0x01, 0x1E, *range(0x20, 0x2C)])
+
+
+def _all_inside(text: str) -> bool:
+    """True when no character of `text` can start a match of _OUTSIDE (every one in the ranges of
+    _INSIDE_HIGH_BYTES, which _OUTSIDE leaves out), tested on the high bytes of its UTF-16 code units in C
+    (≈ 5 µs for a 3,000-character post, against ≈ 30 µs for the regex scan). False is not an answer:
+    the scan decides."""
+    return not text.encode("utf-16-le", "surrogatepass")[1::2].translate(None, _INSIDE_HIGH_BYTES)
+
+
 def _script(c: Compiled, ctx: Context) -> Iterator[Violation]:
     text = ctx.text
-    if text.isascii():
+    if text.isascii() or _all_inside(text):
         return
     for run in _OUTSIDE.finditer(text, ctx.start):
         for m in _NON_LATIN_LETTERS.finditer(text, run.start(), run.end()):

@@ -14,7 +14,7 @@ from plume.lint.linkedin import CUTS, linkedin_cut, post_start
 from plume.lint.defects import CHECKS as DEFECT_CHECKS
 from plume.lint.leak import _leak
 from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case, lower_same_length
-from plume.lint.segments import word_count
+from plume.lint.segments import char_offsets, word_count
 from plume.lint.violation import Violation
 
 Rule = Any  # a plume.lint.plan.RuleView: the house file's fields as attributes
@@ -288,12 +288,7 @@ _MEASURES = {"chars_utf16": _chars, "words": _words, "hashtags": _hashtags, "hoo
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 _SPACE_FOR = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "»": NBSP}
-_PUNCT = re.compile(r"[:;!?]")
-_PUNCT_OR_CLOSE = re.compile(r"[:;!?»]")
-_OPEN = re.compile(r"«")
-_GUILLEMETS = re.compile(r"[«»]")
 _ELLIPSIS = re.compile(r"\.\.\.(?<!\.\.\.\.)(?!\.)")
-_APOSTROPHE = re.compile(r"'")
 _EMOTICON = re.compile(r"[:;]-?[()DPp/|](?!\w)")
 _ENTITY = re.compile(r"&#?\w+;")
 _SPACES = " \t"
@@ -323,44 +318,39 @@ def _is_punctuation(text: str, i: int) -> bool:
 
 def _space_before(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text = ctx.text
-    for m in _PUNCT.finditer(text, ctx.start):
-        i = m.start()
+    for i in char_offsets(text, ":;!?", ctx.start):  # the matches of [:;!?]
         if i == 0 or not _attached(text[i - 1]) or not _is_punctuation(text, i) or ctx.never.hits(i, i + 1):
             continue
-        ch = m.group()
+        ch = text[i]
         space = "espace insécable" if ch == ":" else "espace fine insécable"
         yield ctx.violation(rule, i, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, space=space)
 
 
 def _nbsp(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    for m in _PUNCT_OR_CLOSE.finditer(text, ctx.start):
-        i = j = m.start()
+    for i in char_offsets(text, ":;!?»", ctx.start):  # the matches of [:;!?»]
+        j = i
         while j > ctx.start and text[j - 1] in _SPACES:
             j -= 1
         if j == i or j == ctx.start or text[j - 1] in "\n\r" or not _is_punctuation(text, i):
             continue
         if ctx.never.hits(j, i + 1):
             continue
-        ch = m.group()
+        ch = text[i]
         yield ctx.violation(rule, j, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, mark=ch)
-    if "«" in text:
-        for m in _OPEN.finditer(text, ctx.start):
-            i = j = m.end()
-            while j < n and text[j] in _SPACES:
-                j += 1
-            if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(m.start(), j):
-                continue
-            yield ctx.violation(rule, m.start(), j, fix="«" + NBSP, safe=rule.safe, mark="«")
+    for at in char_offsets(text, "«", ctx.start):
+        i = j = at + 1
+        while j < n and text[j] in _SPACES:
+            j += 1
+        if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(at, j):
+            continue
+        yield ctx.violation(rule, at, j, fix="«" + NBSP, safe=rule.safe, mark="«")
 
 
 def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    if "«" not in text and "»" not in text:
-        return
-    for m in _GUILLEMETS.finditer(text, ctx.start):
-        i = m.start()
-        if m.group() == "«":
+    for i in char_offsets(text, "«»", ctx.start):
+        if text[i] == "«":
             if i + 1 >= n or text[i + 1] in _NO_BREAK or text[i + 1] == "»":
                 continue
             fix = "«" + NBSP
@@ -381,10 +371,7 @@ def _ellipsis(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 def _apostrophe(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    if "'" not in text:
-        return
-    for m in _APOSTROPHE.finditer(text, ctx.start):
-        i = m.start()
+    for i in char_offsets(text, "'", ctx.start):
         if 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum() and not ctx.never.hits(i, i + 1):
             yield ctx.violation(rule, i, i + 1, fix="’", safe=rule.safe)
 

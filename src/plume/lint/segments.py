@@ -43,11 +43,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _marks(text: str, start: int) -> list[int]:
-    """Offsets of the characters a sentence end starts with (. ! ? …) in text[start:], in order: each
-    found by str.find (a memchr), about four times faster than a regex scan for the four of them."""
+def char_offsets(text: str, chars: str, start: int = 0) -> list[int]:
+    """Offsets of the characters `chars` in text[start:], in order: the matches of a one-character class
+    such as `[:;!?]`, each character found by str.find (a memchr), several times faster than a regex
+    scan when they are rare (punctuation in prose)."""
     found: list[int] = []
-    for ch in _SENTENCE_MARKS:
+    for ch in chars:
         i = text.find(ch, start)
         while i >= 0:
             found.append(i)
@@ -56,7 +57,9 @@ def _marks(text: str, start: int) -> list[int]:
     return found
 
 
-_SENTENCE_MARKS = ".!?…"  # the characters a match of _SENTENCE_END starts with
+def _marks(text: str, start: int) -> list[int]:
+    """Offsets of the characters a sentence end starts with (. ! ? …) in text[start:]."""
+    return char_offsets(text, ".!?…", start)
 
 
 def _sentences(text: str, start: int, end: int, marks: list[int]) -> list[tuple[int, int]]:
