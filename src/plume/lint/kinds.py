@@ -98,7 +98,7 @@ _HASHTAG = re.compile(r"#(?<![\w#&/]#)\w[\w-]*")
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"'’)*_]*(?=\s|\Z)|\n")
 
 # Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal,
-# or a choice of two: `(?:!\[|\[)` lets the engine skip to them, where `!?\[` is tried at every position).
+# which lets the engine skip to it).
 # Bold checks its closing marker first and the character before it after (a literal right after the
 # lazy run lets the engine jump to it); an italic's run cannot hold its marker, so it is the same run
 # read greedily, in one C loop.
@@ -114,7 +114,9 @@ _MD_INLINE = (
     ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)__(?<=\S__)")),
     ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+)(?<![*\s\\])\*(?![*\w])")),
     ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+)(?<![_\s\\])_(?![_\w])")),
-    ("](", "link", re.compile(r"(?:!\[|\[)(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
+    # a link, or an image: its `!` is taken in after the match (the same spans as `(?:!\[|\[)…`, whose
+    # two-way start made the engine try every position)
+    ("](", "link", re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
     ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
@@ -236,7 +238,10 @@ def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
             continue
         for m in pattern.finditer(text, ctx.start):
             if kind in _OWN_SPANS or not never.hits(*m.span()):
-                found.append((m.start(), m.end(), _plain_inline(kind, m)))
+                at = m.start()
+                if kind == "link" and at > ctx.start and text[at - 1] == "!":  # an image
+                    at -= 1
+                found.append((at, m.end(), _plain_inline(kind, m)))
     for start, end, fix in sorted(found):
         yield ctx.violation(rule, start, end, fix=fix, safe=rule.safe)
 
