@@ -20,8 +20,9 @@ class _Blank(dict):
 
 
 class _Needles(dict):
-    """needle → is it in `words` (distinct words, one space apart and around: a needle never spans
-    two)? Filled on first lookup; later lookups are plain dict lookups, in C."""
+    """needle → is it in `words` (Context.contains: distinct words, one space apart and around, so a
+    needle never spans two; Context.text_contains: the text)? Filled on first lookup; later lookups are
+    plain dict lookups, in C."""
 
     __slots__ = ("words",)
 
@@ -40,6 +41,7 @@ class Context:
     __slots__ = (
         "text", "start", "audience", "format", "target", "plan",
         "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens", "_contains",
+        "_text_contains",
     )
 
     def __init__(
@@ -65,6 +67,7 @@ class Context:
         self._lines: list[int] | None = None
         self._lower: str | None = None
         self._contains: Callable[[str], bool] | None = None
+        self._text_contains: Callable[[str], bool] | None = None
 
     @property
     def lower(self) -> str:
@@ -81,6 +84,13 @@ class Context:
         if self._contains is None:
             self._contains = _Needles(f" {' '.join(dict.fromkeys(self.tokens.every))} ").__getitem__
         return self._contains
+
+    @property
+    def text_contains(self) -> Callable[[str], bool]:
+        """needle → is it in the text (as written: case-sensitive rules)? Once per needle."""
+        if self._text_contains is None:
+            self._text_contains = _Needles(self.text).__getitem__
+        return self._text_contains
 
     @property
     def blocks(self):

@@ -29,7 +29,8 @@ class Compiled:
     items: list[tuple[str, TermMatcher]] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # lower-cased words a kind looks up (cut: the endings)
     # needles one of which a text must hold for the rule to find anything (TermMatcher.gate); looked up
-    # in the text itself when `gate_in_text` (a case-sensitive rule), else in Context.contains
+    # in the text itself when `gate_in_text` (a case-sensitive rule: Context.text_contains), else in
+    # Context.contains
     gate: tuple[str, ...] | None = None
     gate_in_text: bool = False
 
@@ -40,13 +41,14 @@ class Compiled:
 def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iterator[re.Match[str]]:
     """Matches of the rule's terms that are uses: not masked, not mentioned, not an exception."""
     excepted: tuple[list[int], list[int]] | None = None
-    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains):
+    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains, text_contains=ctx.text_contains):
         s, e = m.span()
         if ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
             continue
         if c.exceptions is not None:
             if excepted is None:
-                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)]
+                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains,
+                                                                  text_contains=ctx.text_contains)]
                 excepted = ([xs for xs, _ in spans], [xe for _, xe in spans])
             # the exception matches are non-overlapping and in order: only the last one starting at or
             # before s can contain the match (a bisection, not a scan: linear in the text overall)
@@ -82,7 +84,8 @@ def _required(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule: Rule = c.rule
     missing = []
     for term, matcher in c.items:
-        if not any(not ctx.hidden.hits(*m.span()) for m in matcher.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)):
+        found = matcher.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains, text_contains=ctx.text_contains)
+        if not any(not ctx.hidden.hits(*m.span()) for m in found):
             missing.append(term)
     if rule.require == "any" and len(missing) < len(c.items):
         return
@@ -281,8 +284,14 @@ def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[V
         para += 1
     if _ENDS_WITH_QUESTION.search(ctx.text, para, end):
         return
-    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text, ctx.lower, para, ctx.contains, end)):
-        return
+    if matcher is not None:
+        # a match inside [para, end) holds its needles (spaces aside) there: a lookup in that short
+        # stretch is cheaper than one in the words of the whole text
+        window = ctx.lower[para:end]
+        found = matcher.finditer(ctx.text, ctx.lower, para, lambda needle: needle.strip(" ") in window, end,
+                                 ctx.text_contains)
+        if any(m.start() >= para for m in found):
+            return
     yield ctx.violation(rule, para, end)
 
 
