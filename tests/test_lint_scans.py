@@ -54,3 +54,28 @@ def test_linkedin_cut_a_line_at_a_time():
         text = "".join(parts)
         for device in L.CUTS:
             assert L.linkedin_cut(text, device) == _cut_char_by_char(text, device), (text, device)
+
+
+def _spans(matcher, text):
+    return [(m.span(), m.group()) for m in matcher.finditer(text, text, 0, lambda needle: True)]
+
+
+def test_expression_regexes_one_per_verb_match_as_the_single_regex():
+    """expression-deformee's « être la tête dans le guidon » written as one regex per verb (each starts
+    with its literal: a fast scan) finds what the single regex with \\b(?:est|sont|…) found."""
+    from plume.house import load_house
+    from plume.lint.patterns import compile_terms
+    from plume.lint.plan import plan_for
+
+    rules = {c.rule.id: c for c in plan_for(load_house()).rules}
+    single = compile_terms([], [
+        "du(?<!\\wdu)(?<!issu du)(?<!issue du)(?<!issus du)(?<!sorti du)(?<!sortie du) sein d(?:e|u|es|’|')",
+        "en(?<!\\wen) tête du guidon", "tête(?<!\\wtête) du guidon",
+        "\\b(?:est|sont|êtes|suis|es|être|soit|sera|reste|restez)\\s+(?:[^\\W\\d_]+\\s+)?(?:la|en) tête dans le guidon",
+        "en(?<!\\wen) tête dans le guidon"])
+    rng = random.Random(7)
+    words = ["est", "es", "reste", "restez", "être", "êtes", "sont", "suis", "soit", "sera", "la", "en", "tête", "dans",
+             "le", "guidon", "du", "sein", "de", "a", "et", "x", "issu", "  ", "\n"]
+    for _ in range(20000):
+        text = "".join(rng.choice(words) + rng.choice([" ", "", "  ", "-"]) for _ in range(rng.randint(0, 14)))
+        assert _spans(rules["expression-deformee"].pattern, text) == _spans(single, text), text

@@ -79,10 +79,10 @@ class Context:
     @property
     def contains(self) -> Callable[[str], bool]:
         """needle (lower-case word characters, maybe a space on either side: a word's start or end) →
-        could the body's lower-cased text hold it? Looked up in the body's distinct words, one space
-        apart (about half the text), once per needle: term rules share needles."""
+        could the body's lower-cased text hold it? Looked up in the body's distinct words (a set: in any
+        order), one space apart (about half the text), once per needle: term rules share needles."""
         if self._contains is None:
-            self._contains = _Needles(f" {' '.join(dict.fromkeys(self.tokens.every))} ").__getitem__
+            self._contains = _Needles(f" {' '.join(set(self.tokens.every))} ").__getitem__
         return self._contains
 
     @property
