@@ -47,3 +47,11 @@ def test_char_offsets_are_the_class_matches(text, start):
     from plume.lint.segments import char_offsets
 
     assert char_offsets(text, ":;!?»", start) == [m.start() for m in re.compile(r"[:;!?»]").finditer(text, start)]
+
+
+def test_blocks_of_lines_with_spaces_rules_and_markers():
+    text = "  \n\u00a0\n  - item\n    suite\n# Titre\n#a #b\n---\n1. un\n\rx\n\tpara\n"
+    blocks = split_blocks(text, 0, Spans([]))
+    got = [(b.kind, text[b.start:b.end], b.indent) for b in blocks]
+    assert got == [("item", "item\n    suite", 2), ("heading", "Titre", 0), ("tags", "#a #b", 0), ("rule", "---", 0),
+                   ("item", "un", 0), ("para", "\rx\n\tpara", 0)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 
@@ -11,7 +10,6 @@ from plume.lint.patterns import lower_same_length
 from plume.lint.target import Target
 from plume.lint.violation import Violation, new_violation
 
-_NEWLINE = re.compile(r"\n")
 
 
 class _Blank(dict):
@@ -128,12 +126,20 @@ class Context:
             self._mentions = mention_spans(self.text, self.start)
         return self._mentions
 
+    @property
+    def lines(self) -> list[int]:
+        """The offset at which each line starts."""
+        if self._lines is None:
+            from plume.lint.segments import char_offsets
+
+            self._lines = [0, *(i + 1 for i in char_offsets(self.text, "\n"))]
+        return self._lines
+
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
-        if self._lines is None:
-            self._lines = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
-        i = bisect_right(self._lines, offset) - 1
-        return i + 1, offset - self._lines[i] + 1
+        lines = self._lines or self.lines
+        i = bisect_right(lines, offset) - 1
+        return i + 1, offset - lines[i] + 1
 
     def violation(self, rule, start: int, end: int, fix: str | None = None, safe: bool = False, **values) -> Violation:
         """A violation of `rule` at [start, end); `values` fill the `{placeholders}` of its message."""
@@ -147,6 +153,7 @@ class Context:
                 message = message.format_map(fields)
             except KeyError:  # a placeholder this violation does not fill stays as written
                 message = message.format_map(_Blank(fields))
-        line, column = self.position(start)
-        return new_violation(rule.id, rule.severity, start, end, line, column, found, message, fix,
+        lines = self._lines or self.lines  # (self.position, inlined: a call per violation saved)
+        i = bisect_right(lines, start)
+        return new_violation(rule.id, rule.severity, start, end, i, start - lines[i - 1] + 1, found, message, fix,
                              safe and fix is not None)

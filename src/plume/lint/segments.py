@@ -90,22 +90,33 @@ def split_blocks(text: str, start: int, never: Spans) -> list[Block]:
     while at < n:
         e = text.find("\n", at)
         s, e, at = at, (n if e < 0 else e), (n if e < 0 else e + 1)
-        line = text[s:e]
-        if not line.strip() or _covered(never, s, e):
+        first = text[s] if s < e else ""
+        if first in " \t":  # (the line itself is read only when it starts with a space)
+            line = text[s:e]
+            if not line.strip():
+                para = None
+                continue
+            stripped = line.lstrip(" \t")
+            indent = len(line) - len(stripped)
+            first = stripped[0]
+        elif first.isspace() and not text[s:e].strip():  # "" (an empty line) is a space to str.isspace
             para = None
             continue
-        stripped = line.lstrip(" \t")
-        indent = len(line) - len(stripped)
-        first = stripped[0]
-        if first in "-*_" and _RULE.match(line):
+        else:
+            indent = 0
+        if never and _covered(never, s, e):
+            para = None
+            continue
+        # the regexes read the line inside the text (endpos: `$` at its end), with no copy of it
+        if first in "-*_" and _RULE.match(text, s, e):
             blocks.append(Block("rule", s, e))
             para = None
             continue
-        marker = (_HEADING.match(line) if first == "#" else None) or (
-            _ITEM.match(line) if first in _ITEM_FIRST or first.isdigit() else None)
-        if marker or (first == "#" and _TAGS.match(line)):
+        marker = (_HEADING.match(text, s, e) if first == "#" else None) or (
+            _ITEM.match(text, s, e) if first in _ITEM_FIRST or first.isdigit() else None)
+        if marker or (first == "#" and _TAGS.match(text, s, e)):
             kind = "tags" if not marker else "heading" if marker.re is _HEADING else "item"
-            cs, ce = _trim(text, s + (marker.end() if marker else 0), e)
+            cs, ce = _trim(text, marker.end() if marker else s, e)
             block = Block(kind, cs, ce, indent)
             blocks.append(block)
             para = block if kind == "item" else None
