@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from plume.cli import app
@@ -353,3 +355,14 @@ def test_a_corpus_note_added_or_edited_during_a_run_is_the_authors_wording_at_on
 
     os.utime(note, ns=(note.stat().st_mtime_ns + 10**9,) * 2)  # a later save, whatever the clock's grain
     assert leaks() == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    [chr(c) for c in (0x41, 0xE9, 0x153, 0x24F, 0x250, 0x3B1, 0x1DFF, 0x1E00, 0x1EFF, 0x1F00, 0x1FFF, 0x2000, 0x2019,
+                      0x2BFF, 0x2C00, 0x4E00, 0xD7FF, 0xD800, 0xE000, 0xFE00, 0xFE0F, 0xFE10, 0x1F600)]), max_size=8))
+def test_script_precheck_never_hides_a_foreign_character(text):
+    from plume.lint.defects import _OUTSIDE, _all_inside
+
+    if _all_inside(text):
+        assert _OUTSIDE.search(text) is None

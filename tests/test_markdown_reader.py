@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from plume.errors import InputError
-from plume.markdown import FrontmatterError, count_words, plain_text, read_frontmatter, wikilinks
+from plume.markdown import FrontmatterError, count_words, has, plain_text, read_frontmatter, wikilinks
 
 
 @pytest.mark.parametrize(
@@ -128,3 +128,9 @@ def test_preview_and_lint_read_the_same_frontmatter(tmp_path):
     assert frontmatter_scope(text, "p.md") == ("coo", "linkedin")
     with pytest.raises(InputError, match="p.md: the frontmatter must be a YAML mapping"):
         parse_post("---\n[1, 2]\n---\nx", "p.md")
+
+
+@pytest.mark.parametrize("text", ["", "a", "<!- -->", "x <!-- y", "%", "%%", "a%b%c", "``` ~~", "[[x]]", "](", "«»"])
+@pytest.mark.parametrize("marker", ["<!--", "%%", "```", "~~~", "[[", "](", "://", "www.", "..."])
+def test_has_is_substring_test(text, marker):
+    assert has(text, marker) == (marker in text)

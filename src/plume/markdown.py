@@ -37,6 +37,15 @@ _WIKI_TARGET = re.compile(r"\[\[[^\[\]|\n]*\|(?=[^\[\]\n]*\]\])")
 _LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\))*[^()\s]*(?:\s+\"[^\"\n]*\")?\)")
 
 
+def has(text: str, marker: str) -> bool:
+    """`marker in text`, its characters tested first: a one-character test is a memchr, about twenty
+    times faster than a search for a longer marker, and a marker's characters are mostly absent."""
+    for ch in marker:
+        if ch not in text:
+            return False
+    return marker in text
+
+
 # --- frontmatter -----------------------------------------------------------------------------------
 
 
@@ -127,11 +136,11 @@ def plain_text(text: str) -> str:
     its target), heading, quote and list markers, rulers and emphasis marks removed; characters and
     line breaks otherwise kept."""
     text = text[body_start(text):]
-    if "<!--" in text or "%%" in text or "```" in text or "~~~" in text:
+    if has(text, "<!--") or has(text, "%%") or has(text, "```") or has(text, "~~~"):
         text = _HIDDEN.sub("", text)
-    if "[[" in text:
+    if has(text, "[["):
         text = WIKILINK.sub(lambda m: (m.group("alias") or m.group("target")).strip(), text)
-    if "](" in text:
+    if has(text, "]("):
         text = _LINK.sub(lambda m: m.group(1), text)
     text = _LINE_MARKUP.sub("", text)
     return _INLINE_MARKUP.sub("", text)
@@ -144,11 +153,11 @@ def count_words(text: str) -> int:
     a bullet, a `1.` list marker, an emoji count none; frontmatter, comments, fence lines and link targets are left out, a
     `[[target|alias]]` counts as its alias. (As fast as `str.split`: it runs on every linted post.)"""
     text = text[body_start(text):]
-    if "<!--" in text or "%%" in text or "```" in text or "~~~" in text:
+    if has(text, "<!--") or has(text, "%%") or has(text, "```") or has(text, "~~~"):
         text = _HIDDEN.sub(" ", text)
-    if "[[" in text:
+    if has(text, "[["):
         text = _WIKI_TARGET.sub("", text)  # [[target|alias]] reads as its alias
-    if "](" in text:
+    if has(text, "]("):
         text = _LINK_TARGET.sub("]", text)  # [label](url) reads as its label
     text = "\n" + text
     return len(text.split()) - len(_BARE.findall(text)) - len(_ORDERED_ITEM.findall(text))

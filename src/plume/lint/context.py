@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 
@@ -11,7 +10,6 @@ from plume.lint.patterns import lower_same_length
 from plume.lint.target import Target
 from plume.lint.violation import Violation, new_violation
 
-_NEWLINE = re.compile(r"\n")
 
 
 class _Blank(dict):
@@ -20,8 +18,9 @@ class _Blank(dict):
 
 
 class _Needles(dict):
-    """needle → is it in `words` (distinct words, one space apart and around: a needle never spans
-    two)? Filled on first lookup; later lookups are plain dict lookups, in C."""
+    """needle → is it in `words` (Context.contains: distinct words, one space apart and around, so a
+    needle never spans two; Context.text_contains: the text)? Filled on first lookup; later lookups are
+    plain dict lookups, in C."""
 
     __slots__ = ("words",)
 
@@ -40,6 +39,7 @@ class Context:
     __slots__ = (
         "text", "start", "audience", "format", "target", "plan",
         "_never", "_mentions", "_hidden", "_lines", "_lower", "_blocks", "_tokens", "_contains",
+        "_text_contains",
     )
 
     def __init__(
@@ -65,6 +65,7 @@ class Context:
         self._lines: list[int] | None = None
         self._lower: str | None = None
         self._contains: Callable[[str], bool] | None = None
+        self._text_contains: Callable[[str], bool] | None = None
 
     @property
     def lower(self) -> str:
@@ -76,11 +77,18 @@ class Context:
     @property
     def contains(self) -> Callable[[str], bool]:
         """needle (lower-case word characters, maybe a space on either side: a word's start or end) →
-        could the body's lower-cased text hold it? Looked up in the body's distinct words, one space
-        apart (about half the text), once per needle: term rules share needles."""
+        could the body's lower-cased text hold it? Looked up in the body's distinct words (a set: in any
+        order), one space apart (about half the text), once per needle: term rules share needles."""
         if self._contains is None:
-            self._contains = _Needles(f" {' '.join(dict.fromkeys(self.tokens.every))} ").__getitem__
+            self._contains = _Needles(f" {' '.join(set(self.tokens.every))} ").__getitem__
         return self._contains
+
+    @property
+    def text_contains(self) -> Callable[[str], bool]:
+        """needle → is it in the text (as written: case-sensitive rules)? Once per needle."""
+        if self._text_contains is None:
+            self._text_contains = _Needles(self.text).__getitem__
+        return self._text_contains
 
     @property
     def blocks(self):
@@ -118,12 +126,20 @@ class Context:
             self._mentions = mention_spans(self.text, self.start)
         return self._mentions
 
+    @property
+    def lines(self) -> list[int]:
+        """The offset at which each line starts."""
+        if self._lines is None:
+            from plume.lint.segments import char_offsets
+
+            self._lines = [0, *(i + 1 for i in char_offsets(self.text, "\n"))]
+        return self._lines
+
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
-        if self._lines is None:
-            self._lines = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
-        i = bisect_right(self._lines, offset) - 1
-        return i + 1, offset - self._lines[i] + 1
+        lines = self._lines or self.lines
+        i = bisect_right(lines, offset) - 1
+        return i + 1, offset - lines[i] + 1
 
     def violation(self, rule, start: int, end: int, fix: str | None = None, safe: bool = False, **values) -> Violation:
         """A violation of `rule` at [start, end); `values` fill the `{placeholders}` of its message."""
@@ -137,6 +153,7 @@ class Context:
                 message = message.format_map(fields)
             except KeyError:  # a placeholder this violation does not fill stays as written
                 message = message.format_map(_Blank(fields))
-        line, column = self.position(start)
-        return new_violation(rule.id, rule.severity, start, end, line, column, found, message, fix,
+        lines = self._lines or self.lines  # (self.position, inlined: a call per violation saved)
+        i = bisect_right(lines, start)
+        return new_violation(rule.id, rule.severity, start, end, i, start - lines[i - 1] + 1, found, message, fix,
                              safe and fix is not None)

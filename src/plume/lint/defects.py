@@ -57,12 +57,13 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
     # are all its own says nothing said before, and most sentences are such
     ids = list(map({}.setdefault, grams, count()))
     firsts = [first for _, _, first, _ in spans]
-    sizes: list[int] = []  # distinct n-grams of each sentence
+    sizes: list[int | None] = [None] * len(spans)  # distinct n-grams of a sentence, once compared
     holders: dict[int, list[int]] = {}  # n-gram said again → the sentences that have it (MAX_HOLDERS)
     for index, (s, e, first, last) in enumerate(spans):
+        if first == last:
+            continue
         own = ids[first:last]
-        sizes.append(len(set(own)))
-        if not own or min(own) >= first:
+        if min(own) >= first:
             continue
         shared: dict[int, int] = {}
         for g in {g for g in own if g < first}:  # the n-grams said in an earlier sentence
@@ -73,9 +74,12 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
                 shared[k] = shared.get(k, 0) + 1
             if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
                 having.append(index)
-        size = sizes[index]
+        size = sizes[index] = len(set(own))
         for k, count_ in sorted(shared.items()):
-            share = count_ / min(size, sizes[k])
+            other = sizes[k]
+            if other is None:
+                other = sizes[k] = len(set(ids[firsts[k] : spans[k][3]]))
+            share = count_ / min(size, other)
             if count_ >= rule.min_shared and share >= rule.threshold:
                 os_, oe = spans[k][:2]
                 line, _ = ctx.position(os_)
@@ -159,9 +163,21 @@ _OUTSIDE = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufe00-\ufe0f]+")
 _NON_LATIN_LETTERS = re.compile(r"(?:(?![\d_\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f\uff21-\uff3a\uff41-\uff5a])\w)+")
 
 
+# the high bytes (UTF-16) of characters inside those ranges: U+0000–U+01FF, U+1E00–U+1EFF, U+2000–U+2BFF
+_INSIDE_HIGH_BYTES = bytes([0x00, 0x01, 0x1E, *range(0x20, 0x2C)])
+
+
+def _all_inside(text: str) -> bool:
+    """True when no character of `text` can start a match of _OUTSIDE (every one in the ranges of
+    _INSIDE_HIGH_BYTES, which _OUTSIDE leaves out), tested on the high bytes of its UTF-16 code units in C
+    (≈ 5 µs for a 3,000-character post, against ≈ 30 µs for the regex scan). False is not an answer:
+    the scan decides."""
+    return not text.encode("utf-16-le", "surrogatepass")[1::2].translate(None, _INSIDE_HIGH_BYTES)
+
+
 def _script(c: Compiled, ctx: Context) -> Iterator[Violation]:
     text = ctx.text
-    if text.isascii():
+    if text.isascii() or _all_inside(text):
         return
     for run in _OUTSIDE.finditer(text, ctx.start):
         for m in _NON_LATIN_LETTERS.finditer(text, run.start(), run.end()):

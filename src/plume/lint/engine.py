@@ -64,7 +64,7 @@ def lint_text(
         gate = c.gate
         if gate is not None:  # a term rule: skipped, with no call, when the text has none of its needles
             if c.gate_in_text:
-                if not any(map(text.__contains__, gate)):
+                if not any(map(ctx.text_contains, gate)):
                     continue
             else:
                 if contains is None:

@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from plume.markdown import WIKILINK
+from plume.markdown import WIKILINK, has
 from plume.lint.context import Context
 from plume.lint.linkedin import CUTS, linkedin_cut, post_start
 from plume.lint.defects import CHECKS as DEFECT_CHECKS
 from plume.lint.leak import _leak
 from plume.lint.patterns import TermMatcher, compile_terms, is_plural, match_case, lower_same_length
-from plume.lint.segments import word_count
+from plume.lint.segments import char_offsets, word_count
 from plume.lint.violation import Violation
 
 Rule = Any  # a plume.lint.plan.RuleView: the house file's fields as attributes
@@ -29,7 +29,8 @@ class Compiled:
     items: list[tuple[str, TermMatcher]] = field(default_factory=list)
     words: frozenset[str] = frozenset()  # lower-cased words a kind looks up (cut: the endings)
     # needles one of which a text must hold for the rule to find anything (TermMatcher.gate); looked up
-    # in the text itself when `gate_in_text` (a case-sensitive rule), else in Context.contains
+    # in the text itself when `gate_in_text` (a case-sensitive rule: Context.text_contains), else in
+    # Context.contains
     gate: tuple[str, ...] | None = None
     gate_in_text: bool = False
 
@@ -40,13 +41,14 @@ class Compiled:
 def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iterator[re.Match[str]]:
     """Matches of the rule's terms that are uses: not masked, not mentioned, not an exception."""
     excepted: tuple[list[int], list[int]] | None = None
-    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains):
+    for m in c.pattern.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains, text_contains=ctx.text_contains):
         s, e = m.span()
         if ctx.never.hits(s, e) or (skip_mentions and ctx.mentions.hits(s, e)):
             continue
         if c.exceptions is not None:
             if excepted is None:
-                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)]
+                spans = [x.span() for x in c.exceptions.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains,
+                                                                  text_contains=ctx.text_contains)]
                 excepted = ([xs for xs, _ in spans], [xe for _, xe in spans])
             # the exception matches are non-overlapping and in order: only the last one starting at or
             # before s can contain the match (a bisection, not a scan: linear in the text overall)
@@ -82,7 +84,8 @@ def _required(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule: Rule = c.rule
     missing = []
     for term, matcher in c.items:
-        if not any(not ctx.hidden.hits(*m.span()) for m in matcher.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains)):
+        found = matcher.finditer(ctx.text, ctx.lower, ctx.start, ctx.contains, text_contains=ctx.text_contains)
+        if not any(not ctx.hidden.hits(*m.span()) for m in found):
             missing.append(term)
     if rule.require == "any" and len(missing) < len(c.items):
         return
@@ -98,7 +101,7 @@ _HASHTAG = re.compile(r"#(?<![\w#&/]#)\w[\w-]*")
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\"'’)*_]*(?=\s|\Z)|\n")
 
 # Markdown that LinkedIn shows literally: line markup, then inline markup (each regex starts with a literal,
-# or a choice of two: `(?:!\[|\[)` lets the engine skip to them, where `!?\[` is tried at every position).
+# which lets the engine skip to it).
 # Bold checks its closing marker first and the character before it after (a literal right after the
 # lazy run lets the engine jump to it); an italic's run cannot hold its marker, so it is the same run
 # read greedily, in one C loop.
@@ -114,7 +117,9 @@ _MD_INLINE = (
     ("__", "bold", re.compile(r"__(?=\S)(?P<inner>[^\n]+?)__(?<=\S__)")),
     ("*", "italic", re.compile(r"\*(?<![*\w\\]\*)(?![*\s])(?P<inner>[^*\n]+)(?<![*\s\\])\*(?![*\w])")),
     ("_", "italic", re.compile(r"_(?<![_\w\\]_)(?![_\s])(?P<inner>[^_\n]+)(?<![_\s\\])_(?![_\w])")),
-    ("](", "link", re.compile(r"(?:!\[|\[)(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
+    # a link, or an image: its `!` is taken in after the match (the same spans as `(?:!\[|\[)…`, whose
+    # two-way start made the engine try every position)
+    ("](", "link", re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]+)(?:\s+\"[^\"\n]*\")?\)")),
     ("[[", "wiki", WIKILINK),
     ("`", "code", re.compile(r"`(?P<inner>[^`\n]+)`")),
 )
@@ -232,11 +237,14 @@ def _markdown(rule: Rule, ctx: Context) -> Iterator[Violation]:
             if not never.hits(at, m.end()):
                 found.append((at, m.end(), fix))
     for marker, kind, pattern in _MD_INLINE:
-        if marker not in text:
+        if not has(text, marker):
             continue
         for m in pattern.finditer(text, ctx.start):
             if kind in _OWN_SPANS or not never.hits(*m.span()):
-                found.append((m.start(), m.end(), _plain_inline(kind, m)))
+                at = m.start()
+                if kind == "link" and at > ctx.start and text[at - 1] == "!":  # an image
+                    at -= 1
+                found.append((at, m.end(), _plain_inline(kind, m)))
     for start, end, fix in sorted(found):
         yield ctx.violation(rule, start, end, fix=fix, safe=rule.safe)
 
@@ -276,8 +284,14 @@ def _ending(rule: Rule, ctx: Context, matcher: TermMatcher | None) -> Iterator[V
         para += 1
     if _ENDS_WITH_QUESTION.search(ctx.text, para, end):
         return
-    if matcher is not None and any(m.start() >= para for m in matcher.finditer(ctx.text, ctx.lower, para, ctx.contains, end)):
-        return
+    if matcher is not None:
+        # a match inside [para, end) holds its needles (spaces aside) there: a lookup in that short
+        # stretch is cheaper than one in the words of the whole text
+        window = ctx.lower[para:end]
+        found = matcher.finditer(ctx.text, ctx.lower, para, lambda needle: needle.strip(" ") in window, end,
+                                 ctx.text_contains)
+        if any(m.start() >= para for m in found):
+            return
     yield ctx.violation(rule, para, end)
 
 
@@ -288,12 +302,7 @@ _MEASURES = {"chars_utf16": _chars, "words": _words, "hashtags": _hashtags, "hoo
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 _SPACE_FOR = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "»": NBSP}
-_PUNCT = re.compile(r"[:;!?]")
-_PUNCT_OR_CLOSE = re.compile(r"[:;!?»]")
-_OPEN = re.compile(r"«")
-_GUILLEMETS = re.compile(r"[«»]")
 _ELLIPSIS = re.compile(r"\.\.\.(?<!\.\.\.\.)(?!\.)")
-_APOSTROPHE = re.compile(r"'")
 _EMOTICON = re.compile(r"[:;]-?[()DPp/|](?!\w)")
 _ENTITY = re.compile(r"&#?\w+;")
 _SPACES = " \t"
@@ -323,44 +332,39 @@ def _is_punctuation(text: str, i: int) -> bool:
 
 def _space_before(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text = ctx.text
-    for m in _PUNCT.finditer(text, ctx.start):
-        i = m.start()
+    for i in char_offsets(text, ":;!?", ctx.start):  # the matches of [:;!?]
         if i == 0 or not _attached(text[i - 1]) or not _is_punctuation(text, i) or ctx.never.hits(i, i + 1):
             continue
-        ch = m.group()
+        ch = text[i]
         space = "espace insécable" if ch == ":" else "espace fine insécable"
         yield ctx.violation(rule, i, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, space=space)
 
 
 def _nbsp(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    for m in _PUNCT_OR_CLOSE.finditer(text, ctx.start):
-        i = j = m.start()
+    for i in char_offsets(text, ":;!?»", ctx.start):  # the matches of [:;!?»]
+        j = i
         while j > ctx.start and text[j - 1] in _SPACES:
             j -= 1
         if j == i or j == ctx.start or text[j - 1] in "\n\r" or not _is_punctuation(text, i):
             continue
         if ctx.never.hits(j, i + 1):
             continue
-        ch = m.group()
+        ch = text[i]
         yield ctx.violation(rule, j, i + 1, fix=_SPACE_FOR[ch] + ch, safe=rule.safe, mark=ch)
-    if "«" in text:
-        for m in _OPEN.finditer(text, ctx.start):
-            i = j = m.end()
-            while j < n and text[j] in _SPACES:
-                j += 1
-            if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(m.start(), j):
-                continue
-            yield ctx.violation(rule, m.start(), j, fix="«" + NBSP, safe=rule.safe, mark="«")
+    for at in char_offsets(text, "«", ctx.start):
+        i = j = at + 1
+        while j < n and text[j] in _SPACES:
+            j += 1
+        if j == i or j == n or text[j] in "\n\r" or ctx.never.hits(at, j):
+            continue
+        yield ctx.violation(rule, at, j, fix="«" + NBSP, safe=rule.safe, mark="«")
 
 
 def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    if "«" not in text and "»" not in text:
-        return
-    for m in _GUILLEMETS.finditer(text, ctx.start):
-        i = m.start()
-        if m.group() == "«":
+    for i in char_offsets(text, "«»", ctx.start):
+        if text[i] == "«":
             if i + 1 >= n or text[i + 1] in _NO_BREAK or text[i + 1] == "»":
                 continue
             fix = "«" + NBSP
@@ -373,7 +377,7 @@ def _guillemets(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 
 def _ellipsis(rule: Rule, ctx: Context) -> Iterator[Violation]:
-    if "..." in ctx.text:
+    if has(ctx.text, "..."):
         for m in _ELLIPSIS.finditer(ctx.text, ctx.start):
             if not ctx.never.hits(*m.span()):
                 yield ctx.violation(rule, m.start(), m.end(), fix="…", safe=rule.safe)
@@ -381,10 +385,7 @@ def _ellipsis(rule: Rule, ctx: Context) -> Iterator[Violation]:
 
 def _apostrophe(rule: Rule, ctx: Context) -> Iterator[Violation]:
     text, n = ctx.text, len(ctx.text)
-    if "'" not in text:
-        return
-    for m in _APOSTROPHE.finditer(text, ctx.start):
-        i = m.start()
+    for i in char_offsets(text, "'", ctx.start):
         if 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum() and not ctx.never.hits(i, i + 1):
             yield ctx.violation(rule, i, i + 1, fix="’", safe=rule.safe)
 

@@ -42,18 +42,31 @@ def linkedin_cut(text: str, device: str = "mobile") -> Cut:
     start = post_start(text)
     end = len(text.rstrip())
     chars, lines, i = 0, 1, start
-    while i < end:
-        ch = text[i]
-        if ch == "\n":
-            if lines == max_lines:
-                return Cut(_trim(text, start, i), lines, True)
-            lines += 1
-        elif ch != "\r":
-            if chars == max_chars:
-                return Cut(_trim(text, start, _word_boundary(text, start, i)), lines, True)
-            chars += 1
-        i += 1
+    while i < end:  # a line at a time: its characters (a \r not counted), then its newline
+        newline = text.find("\n", i, end)
+        stop = end if newline < 0 else newline
+        returns = text.count("\r", i, stop)
+        if chars + stop - i - returns > max_chars:  # the cut falls on this line
+            at = _nth_counted(text, i, max_chars - chars) if returns else i + max_chars - chars
+            return Cut(_trim(text, start, _word_boundary(text, start, at)), lines, True)
+        chars += stop - i - returns
+        if newline < 0:
+            break
+        if lines == max_lines:
+            return Cut(_trim(text, start, newline), lines, True)
+        lines += 1
+        i = newline + 1
     return Cut(end, lines, False)
+
+
+def _nth_counted(text: str, i: int, n: int) -> int:
+    """Offset of the character after the first n counted ones (all but \r) from i."""
+    while True:
+        if text[i] != "\r":
+            if not n:
+                return i
+            n -= 1
+        i += 1
 
 
 def _word_boundary(text: str, start: int, i: int) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from plume.markdown import FRONTMATTER, WIKILINK, body_start, split_frontmatter  # noqa: F401  (one reader)
+from plume.markdown import FRONTMATTER, WIKILINK, body_start, has, split_frontmatter  # noqa: F401  (one reader)
 
 MENTION_MAX_WORDS = 12
 
@@ -91,7 +91,7 @@ class Spans:
 
 def _urls(text: str, start: int) -> list[tuple[int, int]]:
     spans = []
-    if "://" in text:
+    if has(text, "://"):
         for m in _SCHEME.finditer(text, start):
             j = m.start()
             while j > start and text[j - 1] in _SCHEME_CHARS:
@@ -99,7 +99,7 @@ def _urls(text: str, start: int) -> list[tuple[int, int]]:
             tail = _URL_TAIL.match(text, m.end())
             if j < m.start() and tail:
                 spans.append((j, _strip_trailing(text, tail.end(), j)))
-    if "www." in text:
+    if has(text, "www."):
         spans.extend((m.start(), _strip_trailing(text, m.end(), m.start())) for m in _WWW.finditer(text, start))
     if "@" in text:
         for m in _EMAIL.finditer(text, start):
@@ -125,20 +125,20 @@ def hidden_spans(text: str, start: int = 0) -> Spans:
 
 def _hidden(text: str, start: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = [(0, start)] if start else []
-    if "```" in text or "~~~" in text:
+    if has(text, "```") or has(text, "~~~"):
         spans.extend(m.span() for m in _FENCE.finditer(text, start))
     if "`" in text:
         spans.extend(m.span() for m in _CODE.finditer(text, start))
     if "<" in text:
         spans.extend(m.span() for m in _COMMENT.finditer(text, start))
         spans.extend(m.span() for m in _TAG.finditer(text, start))
-    if "%%" in text:
+    if has(text, "%%"):
         spans.extend(m.span() for m in _OBSIDIAN_COMMENT.finditer(text, start))
     for marker, pattern in _TEMPLATE:
-        if marker in text:
+        if has(text, marker):
             spans.extend(m.span() for m in pattern.finditer(text, start))
     spans.extend(_urls(text, start))
-    if "](" in text:
+    if has(text, "]("):
         spans.extend((m.start() + 1, m.end()) for m in _TARGET.finditer(text, start))
     return spans
 
@@ -146,7 +146,7 @@ def _hidden(text: str, start: int) -> list[tuple[int, int]]:
 def never_spans(text: str, start: int = 0) -> Spans:
     """Spans never linted (frontmatter included as [0, start))."""
     spans = _hidden(text, start)
-    if "[[" in text:
+    if has(text, "[["):
         for m in WIKILINK.finditer(text, start):
             if m.group("alias") is not None:  # [[target|alias]]: the alias is text
                 spans.append((m.start(), m.start("alias")))
@@ -176,7 +176,7 @@ def mention_spans(text: str, start: int = 0) -> Spans:
 def suppressions(text: str, start: int = 0) -> list[tuple[int, int, frozenset[str] | None]]:
     """[(start, end, rule ids or None for every rule)] that `<!-- plume off/on/ignore -->` comments
     suppress; [] when the text has none (the common case costs one substring test)."""
-    if "plume" not in text or "<!--" not in text:
+    if not has(text, "<!--") or "plume" not in text:
         return []
     found: list[tuple[int, int, frozenset[str] | None]] = []
     off_at: int | None = None

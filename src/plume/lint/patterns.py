@@ -180,14 +180,21 @@ class TermMatcher:
         return pattern
 
     def finditer(
-        self, text: str, lower: str, pos: int, contains: Callable[[str], bool], endpos: int | None = None
+        self,
+        text: str,
+        lower: str,
+        pos: int,
+        contains: Callable[[str], bool],
+        endpos: int | None = None,
+        text_contains: Callable[[str], bool] | None = None,
     ) -> Iterator[re.Match[str]]:
         """Non-overlapping matches in text[pos:endpos], in text order (longest first at one position).
         Matches are on `lower` (the lower-cased text, same offsets) unless the rule is case-sensitive.
-        `contains`: whether the words of lower[pos:] hold a needle (Context.contains)."""
+        `contains`: whether the words of lower[pos:] hold a needle (Context.contains); `text_contains`:
+        whether the text holds one (a case-sensitive rule's needles; Context.text_contains)."""
         subject = text if self.case_sensitive else lower
         if self.case_sensitive:  # its needles keep their case: looked up in the text itself
-            contains = text.__contains__
+            contains = text_contains or text.__contains__
         stop = len(subject) if endpos is None else endpos
         # the patterns whose needles are all there, picked in C (most rules have none)
         live = compress(range(len(self.sources)), map(all, map(map, repeat(contains), self._needles)))
