@@ -11,7 +11,6 @@ from plume.lint.target import Target
 from plume.lint.violation import Violation, new_violation
 
 
-
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -135,8 +135,10 @@ def _repeat_at(tokens: list[str], i: int, allow: set[str], joins: set[str]) -> t
     size, first = len(tokens), tokens[i]
     for n in (4, 3, 2, 1):
         for gap in ((0, 1) if n > 1 else (0,)):
-            j = i + n + gap  # (the first words compared before the groups are sliced)
-            if j + n > size or tokens[j] != first or tokens[i : i + n] != tokens[j : j + n]:
+            j = i + n + gap  # (the first two words compared before the groups are sliced)
+            if j + n > size or tokens[j] != first:
+                continue
+            if n > 1 and (tokens[j + 1] != tokens[i + 1] or tokens[i : i + n] != tokens[j : j + n]):
                 continue
             if gap and tokens[i + n] not in joins:
                 continue

@@ -304,6 +304,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 _SPACE_FOR = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "»": NBSP}
 _ELLIPSIS = re.compile(r"\.\.\.(?<!\.\.\.\.)(?!\.)")
 _EMOTICON = re.compile(r"[:;]-?[()DPp/|](?!\w)")
+_EMOTICON_SECOND = frozenset("-()DPp/|")  # what follows the : or ; of an emoticon (no regex call otherwise)
 _ENTITY = re.compile(r"&#?\w+;")
 _SPACES = " \t"
 _NO_BREAK = " \t\n\r\u00a0\u202f\u2009"
@@ -319,7 +320,7 @@ def _is_punctuation(text: str, i: int) -> bool:
     ch, nxt = text[i], text[i + 1 : i + 2]
     if ch == ":" and nxt.isdigit() and i and text[i - 1].isdigit():
         return False
-    if ch in ":;" and _EMOTICON.match(text, i):
+    if ch in ":;" and nxt and nxt in _EMOTICON_SECOND and _EMOTICON.match(text, i):
         return False
     if ch == "!" and nxt == "[":
         return False
