@@ -284,3 +284,18 @@ def test_a_paragraph_repeating_the_cta_is_dropped():
     text = render_linkedin(post, cta=cta)
     assert text.count(cta) == 1 and "cadrer un premier test.\n" not in text  # nor a near copy in a bullet
     assert text.strip().split("\n\n")[-2] == cta  # once, at the end, before the hashtags
+
+
+@pytest.mark.parametrize("topic, noted", [
+    ("Déléguer sans perdre le contrôle", "« Déléguer », « perdre », « contrôle »"),  # none of them in GOOD_POST
+    ("Prendre du recul", None),  # « prendre du recul » is in it
+])
+def test_cli_notes_a_piece_that_says_none_of_its_topics_words(topic, noted):
+    with ScriptedServer([js(GOOD_POST)]) as srv:
+        result = run(["generate", topic, "-a", "pme", "--base-url", srv.base_url, "--model", "m", "--strategy", "free"])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "topic's words" in line]
+    if noted is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and noted in notes[0] and "BRIEF.yaml" in notes[0]

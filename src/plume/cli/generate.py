@@ -81,6 +81,19 @@ def report_violations(violations: list[dict], where: str = "") -> None:
         print(f"  {v['line']}:{v['column']} {v['severity']} {v['rule']} {v['message']}", file=sys.stderr)
 
 
+def note_unsaid_topic(topic: str, text: str) -> None:
+    """A note on stderr when the piece says none of its topic's words (a topic the author's notes do not
+    cover gets the house's generic piece): what would make it say them."""
+    from plume.write.material import topic_unsaid
+
+    words = topic_unsaid(topic, text) if text else None
+    if words:
+        said = ", ".join(f"« {w} »" for w in words)
+        err(f"note: the piece says none of its topic's words ({said}): the author's material for this reader "
+            "holds nothing closer; facts in a BRIEF.yaml, notes on it in the corpus or a stronger model "
+            "(--base-url) would")
+
+
 @app.command("generate")
 def generate_command(
     topic: Annotated[str, typer.Argument(help="The subject of the piece, or a BRIEF.yaml (topic, angle, facts, cta, words).")],
@@ -125,6 +138,7 @@ def generate_command(
         report_violations(result.violations)
         if out is not None and failed is None:
             err(f"wrote {out}")
+    note_unsaid_topic(brief.topic, result.text)
     if failed is not None:
         err(f"error: {failed}")
         raise typer.Exit(2)

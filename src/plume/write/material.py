@@ -43,6 +43,18 @@ def noref(text: str) -> str:
     return _APOSTROPHE.sub("’", _REF.sub("", str(text)).strip())
 
 
+def topic_unsaid(topic: str, text: str) -> list[str] | None:
+    """The topic's content words, as the user wrote them, when the text uses none of them (words compared
+    as `stems` compares them: folded, cut to six letters); None when it uses one, or the topic has none.
+    A piece that says none of its topic's words is the house's generic piece: the author's material holds
+    nothing closer to the brief."""
+    said = stems(text)
+    words = [w for w in dict.fromkeys(_WORD.findall(noref(topic))) if stems(w)]
+    if not words or any(stems(w) & said for w in words):
+        return None
+    return words
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
