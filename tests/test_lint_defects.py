@@ -51,6 +51,8 @@ TABLE = [
     ("meta-texte", "cos", "landing", Target(), "L’appel à l’action est un simple appel à l’action : Échangeons 30 minutes pour cadrer un premier test à temps partagé.", 2),
     ("meta-texte", "cos", "linkedin", Target(), "Ce lecteur est confronté à une forte charge transversale, sans temps suffisant pour les faire avancer.", 1),
     ("meta-texte", "pme", "landing", Target(), "Une échange avec le consultant pour cadrer le test", 1),
+    # meta-texte: a rewrite on the embedded model that copied the spelling rule's advice from its repair prompt
+    ("meta-texte", "pme", None, Target(), "**Remarque :** Ajoutez le mot « Clives » à prompts/words.txt pour éviter de le répéter.", 1),
     ("meta-texte", "cos", "landing", Target(), "Test à temps partagé : Un consultant (je) prend le recul, priorise, structur, piloter, débloque tout en se retrouvent débordé.", 1),
     ("meta-texte", "coo", "linkedin", Target(), "Dans cette offre, le COO externe est un excellent choix pour vous aider à maintenir le cap et à faire avancer les sujets qui comptent.", 1),
     ("meta-texte", "pme", "linkedin", Target(), "Le lecteur est anxieux à l’idée d’une embauche à temps plein", 1),

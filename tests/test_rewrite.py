@@ -53,6 +53,40 @@ def test_model_rewrite_repairs_until_no_error():
     assert r.first_pass_violations and any(v["text"] == "C-level" for v in r.first_pass_violations)
 
 
+FIXABLE = "Pourquoi faire appel à un Chief of Staff externe ?\n\nJe travaille en part time pour prioriser et structurer.\n"
+
+
+def test_a_model_that_makes_the_draft_worse_gives_way_to_the_safe_fixes():
+    # every answer brings an error the draft with its safe fixes does not have: no model beats no model
+    with ScriptedServer([Reply("Je travaille pour les C-level des PME.")] * 3) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url), attempts=3)
+        asked = len(srv.requests)
+    safe = rewrite(FIXABLE, "pme", llm=False)
+    assert asked == 3 and r.model_calls == 3  # the model was asked, and repaired
+    assert safe.errors == 0 and r.text == safe.text and r.errors == 0
+    assert r.candidates[r.winner].origin == "fallback" and r.winner_reason.startswith("fewest errors")
+    assert "C-level" not in r.text
+
+
+def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):
+    draft = tmp_path / "brouillon.md"
+    draft.write_text(FIXABLE, encoding="utf-8")
+    with ScriptedServer([Reply("Je travaille pour les C-level des PME.")] * 3) as srv:
+        result = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--base-url", srv.base_url, "--model", "m"])
+    assert result.exit_code == 0, result.output
+    assert "Associé Opérationnel & Stratégique" in result.stdout and "C-level" not in result.stdout
+    assert "worse than the draft with the safe fixes alone (fewest errors (0 vs 1)): kept those" in result.stderr
+    assert draft.read_text(encoding="utf-8") == FIXABLE  # the draft is kept
+
+
+def test_a_model_answer_as_clean_as_the_safe_fixes_wins():
+    clean = "Pourquoi faire appel à un Associé Opérationnel & Stratégique ?\n\nJe travaille à temps partagé, au plus près de la direction, pour prioriser et structurer."
+    with ScriptedServer([Reply(clean)]) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url))
+    assert r.errors == 0 and "au plus près de la direction" in r.text
+    assert r.candidates[r.winner].origin == "model"
+
+
 def test_cli_no_llm_prints_text_and_diff_and_keeps_the_draft(tmp_path):
     draft = tmp_path / "draft.md"
     draft.write_text(DRAFT, encoding="utf-8")

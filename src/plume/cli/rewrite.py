@@ -92,6 +92,9 @@ def rewrite_command(
         if (out is None and not in_place) or failed is not None:
             sys.stdout.write(result.text)
         report_violations(result.violations)
+        if result.winner is not None and result.candidates[result.winner].origin == "fallback":
+            err(f"note: every answer of the model was worse than the draft with the safe fixes alone "
+                f"({result.winner_reason}): kept those")
         if in_place:
             err(f"rewrote {draft} (backup: {backup})")
         elif out is not None and failed is None:

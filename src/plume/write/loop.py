@@ -153,10 +153,15 @@ def lint_loop(
     target=None,
     words: int | None = None,
     corpus=None,
+    fallback: str | None = None,
     **result_fields: Any,
 ) -> Job:
     """Ask (`candidates` answers at once), fix, lint; the best candidate wins; while error/warning
     violations remain and attempts are left, ask for a repair of the best.
+
+    `fallback`: a text judged beside the answers at the end (a rewrite's draft with the safe fixes): it
+    wins only with fewer errors, or as many and fewer warnings, than every answer, so the model never
+    leaves a piece worse than no model would.
 
     `read(completion)` gives (text, parsed) or None when the answer is unusable (broken JSON): the same
     call is then made again, as one of the attempts. The best pass (fewest errors, then warnings, then
@@ -226,6 +231,13 @@ def lint_loop(
     assert best is not None or passes
     if best is None:
         best = passes[-1]
+    if fallback is not None:
+        text, lint_result = critic.fix(fallback)
+        passes.append(Pass(text, lint_result, None))
+        pool.append(Candidate(text=text, draft=fallback, errors=lint_result.errors, warnings=lint_result.warnings,
+                              words=_words(text), requested_words=critic.target.words,
+                              rules=sorted({v.rule for v in lint_result.violations if v.severity in BLOCKING}),
+                              origin="fallback", violations=as_dicts(lint_result.violations)))
     winner, why = choose(pool)
     best = passes[pool.index(winner)]
     record(pool, winner, why)

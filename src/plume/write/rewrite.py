@@ -47,7 +47,8 @@ def rewrite_max_tokens(fixed: str, backend=None) -> int:
 def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, corpus=None, backend=None,
                 attempts: int = 3, repair: bool = True, budget: int | None = None, candidates: int = 1) -> Job:
     """The rewrite pipeline as a job: safe fixes first, then the model (`candidates` answers, the critic
-    keeps the best), then the lint loop."""
+    keeps the best), then the lint loop; the draft with the safe fixes alone is kept when every answer
+    is worse (more errors, or as many and more warnings)."""
     from plume import prompts
 
     house.audience(audience)
@@ -79,6 +80,7 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
         repair=repair,
         candidates=candidates,
         corpus=corpus,
+        fallback=head + fixed,
         source=draft,
     )
 
