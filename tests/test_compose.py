@@ -184,8 +184,11 @@ def test_rewrite_draws_candidates_and_keeps_the_best():
     with ScriptedServer([Reply("Les C-level de PME prennent du recul."),
                          Reply("J’aide les dirigeants de PME à prendre du recul.")]) as srv:
         r = rewrite(draft, "pme", None, backend(srv), candidates=2, repair=False)
-    assert len(srv.requests) == 2 and len(r.candidates) == 2
-    assert "C-level" not in r.text and r.errors == 0 and "fewest errors" in r.winner_reason
+    assert len(srv.requests) == 2 and [c.origin for c in r.candidates] == ["model", "model", "draft"]
+    assert sorted(c.errors for c in r.candidates[:2]) == [0, 1]  # the jargon answer has one
+    assert "C-level" not in r.text and r.errors == 0
+    assert r.candidates[r.winner].origin == "model"  # the clean answer, over the draft it ties with
+    assert r.winner_reason == "a model answer as clean as the draft with the safe fixes alone"
 
 
 @pytest.mark.parametrize("model_wrote, page_shows", [

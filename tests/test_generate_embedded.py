@@ -11,9 +11,11 @@ pytestmark = pytest.mark.embedded
 
 
 def test_generate_linkedin_post_on_the_embedded_model(embedded_backend):
+    # the command's default of 3 attempts: the 1.5B model sometimes runs past the token limit before its
+    # JSON is complete, an unusable answer that is asked again (one run in several failed with 2)
     r = generate(Brief(topic="Prendre du recul quand tout semble urgent"), "pme", "linkedin", embedded_backend,
-                 attempts=2, strategy="free", candidates=1)
-    assert r.backend == "embedded" and 1 <= r.attempts <= 2
+                 attempts=3, strategy="free", candidates=1)
+    assert r.backend == "embedded" and 1 <= r.attempts <= 3
     assert r.post is not None  # the structured answer came back through the grammar
     assert len(r.text) > 200 and "**" not in r.text
     french = sum(r.text.lower().count(w) for w in (" vous ", " les ", " de ", " et ", " la "))

@@ -64,7 +64,7 @@ def test_a_model_that_makes_the_draft_worse_gives_way_to_the_safe_fixes():
     safe = rewrite(FIXABLE, "pme", llm=False)
     assert asked == 3 and r.model_calls == 3  # the model was asked, and repaired
     assert safe.errors == 0 and r.text == safe.text and r.errors == 0
-    assert r.candidates[r.winner].origin == "fallback" and r.winner_reason.startswith("fewest errors")
+    assert r.candidates[r.winner].origin == "draft" and r.winner_reason.startswith("fewest errors")
     assert "C-level" not in r.text
 
 
@@ -85,6 +85,7 @@ def test_a_model_answer_as_clean_as_the_safe_fixes_wins():
         r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url))
     assert r.errors == 0 and "au plus près de la direction" in r.text
     assert r.candidates[r.winner].origin == "model"
+    assert r.winner_reason == "a model answer as clean as the draft with the safe fixes alone"
 
 
 def test_cli_no_llm_prints_text_and_diff_and_keeps_the_draft(tmp_path):

@@ -92,7 +92,7 @@ def rewrite_command(
         if (out is None and not in_place) or failed is not None:
             sys.stdout.write(result.text)
         report_violations(result.violations)
-        if result.winner is not None and result.candidates[result.winner].origin == "fallback":
+        if result.winner is not None and result.candidates[result.winner].origin == "draft":
             err(f"note: every answer of the model was worse than the draft with the safe fixes alone "
                 f"({result.winner_reason}): kept those")
         if in_place:

@@ -6,13 +6,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+# the texts that stand in for the model's answers when none is as clean, as `reason` names them
+STAND_INS = {"fallback": "the author's material alone", "draft": "the draft with the safe fixes alone"}
+
+
 @dataclass
 class Candidate:
     """One version of the piece after the deterministic fixes, and the critic's verdict on it.
 
-    `origin`: "model" (an answer to the first prompt), "fallback" (the author's material alone),
-    "repair:<field>" (a field asked again alone), "drop:<field>" (a field left out), "whole" (the whole
-    text asked again). `draft` is the text as rendered, before the safe fixes.
+    `origin`: "model" (an answer to the first prompt), "fallback" (the author's material alone), "draft"
+    (a rewrite's draft with the safe fixes alone), "repair:<field>" (a field asked again alone),
+    "drop:<field>" (a field left out), "whole" (the whole text asked again). `draft` is the text as
+    rendered, before the safe fixes. A stand-in (fallback, draft) loses a tie with the model's answers
+    unless `author_first`.
     """
 
     text: str
@@ -43,7 +49,7 @@ class Candidate:
         """Fewest errors, then warnings, then a model answer over the fallback (which only stands in when
         no answer is as clean) — or, `author_first`, the fallback over any answer as clean —, then length
         deviation (by 5 % steps), then closest voice."""
-        own = self.origin != "fallback" if author_first else self.origin == "fallback"
+        own = self.origin not in STAND_INS if author_first else self.origin in STAND_INS
         return (self.errors, self.warnings, own, round(self.length_deviation * 20), -(self.voice or 0.0))
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,10 +69,11 @@ def reason(best: Candidate, others: list[Candidate], author_first: bool = False)
         return f"fewest errors ({best.errors} vs {runner.errors})"
     if best.warnings != runner.warnings:
         return f"fewest warnings ({best.warnings} vs {runner.warnings})"
-    if best.origin == "fallback" and author_first:
-        return "the author's material alone, as clean as the model's answers"
-    if runner.origin == "fallback" or best.origin == "fallback":
-        return "a model answer as clean as the author's material alone"
+    if best.origin in STAND_INS and author_first:
+        return f"{STAND_INS[best.origin]}, as clean as the model's answers"
+    stand_in = next((c.origin for c in (runner, best) if c.origin in STAND_INS), None)
+    if stand_in is not None:
+        return f"a model answer as clean as {STAND_INS[stand_in]}"
     if round(best.length_deviation * 20) != round(runner.length_deviation * 20):
         return f"closest to the requested length ({best.length_deviation:.0%} vs {runner.length_deviation:.0%} off)"
     if (best.voice or 0) != (runner.voice or 0):

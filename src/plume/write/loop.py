@@ -237,7 +237,7 @@ def lint_loop(
         pool.append(Candidate(text=text, draft=fallback, errors=lint_result.errors, warnings=lint_result.warnings,
                               words=_words(text), requested_words=critic.target.words,
                               rules=sorted({v.rule for v in lint_result.violations if v.severity in BLOCKING}),
-                              origin="fallback", violations=as_dicts(lint_result.violations)))
+                              origin="draft", violations=as_dicts(lint_result.violations)))
     winner, why = choose(pool)
     best = passes[pool.index(winner)]
     record(pool, winner, why)
