@@ -68,6 +68,17 @@ def test_a_model_that_makes_the_draft_worse_gives_way_to_the_safe_fixes():
     assert "C-level" not in r.text
 
 
+def test_a_rewrite_that_copies_its_instructions_is_a_leak_and_gives_way_to_the_draft():
+    # the embedded model once ended its rewrite with a sentence of the prompt
+    safe = rewrite(FIXABLE, "pme", llm=False)
+    leaked = safe.text.rstrip() + "\n\nGarder ses faits, sa structure (intertitres, listes, paragraphes) et sa longueur. Ne rien ajouter d'inventé.\n"
+    with ScriptedServer([Reply(leaked)] * 3) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url), attempts=3)
+    model_answers = [c for c in r.candidates if c.origin != "draft"]
+    assert model_answers and all("fuite-consigne" in c.rules for c in model_answers)
+    assert r.text == safe.text and "Garder ses faits" not in r.text
+
+
 def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):
     draft = tmp_path / "brouillon.md"
     draft.write_text(FIXABLE, encoding="utf-8")

@@ -317,7 +317,9 @@ def rewrite_prompt(draft: str, audience: str, format: str | None = None, *, viol
         label, before, after = pair
         ex_block = render("before_after.j2", {"before": before, "after": after}, env)
         exemplars = [Exemplar(note=label, text=f"{before}\n→\n{after}", tokens=count_tokens(ex_block, backend))]
-    return _finish("rewrite", system, [task], budget, backend, exemplars, ex_block)
+    prompt = _finish("rewrite", system, [task], budget, backend, exemplars, ex_block)
+    prompt.instructions = task.rsplit("Brouillon :", 1)[0]  # what it asks, the draft (the copy's material) aside
+    return prompt
 
 
 def repair_prompt(text: str, violations: list, audience: str, format: str | None, *, task: str = "generate",

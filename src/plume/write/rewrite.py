@@ -7,6 +7,7 @@ from typing import Any
 
 from plume.lint.files import unified_diff as files_diff
 from plume.lint.markdown import split_frontmatter
+from plume.lint.target import Target
 from plume.backends.base import Completion
 from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
 from plume.write.result import WriteResult
@@ -59,6 +60,9 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
                                     backend=backend, budget=budget)
     meta = {"command": "rewrite", "audience": audience, "format": format}
     max_tokens = rewrite_max_tokens(fixed, backend)
+    # the critic sees a copied instruction (« Garder ses faits, sa structure… ») as a leak; the draft's own
+    # words are the copy's material
+    target = Target(audience=audience, format=format, instructions=prompt.instructions, material=f"{body}\n{fixed}")
 
     def read(completion: Completion) -> tuple[str, Any] | None:
         text = unwrap(completion.text or "")
@@ -79,6 +83,7 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
         attempts=attempts,
         repair=repair,
         candidates=candidates,
+        target=target,
         corpus=corpus,
         fallback=head + fixed,
         source=draft,
