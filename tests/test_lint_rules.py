@@ -28,8 +28,6 @@ TABLE = [
     ("designation-externe", "pme", None, "Voir [[Chief of Staff externe]] et https://x.fr/chief-of-staff-externe", 0),
     ("designation-externe", "pme", None, "---\ntitle: Chief of Staff externe\n---\nBonjour.", 0),
     ("designation-externe", "pme", None, "Un Chief of Staff interne débordé.", 0),
-    ("designation-externe", "pme", None, "Aujourd’hui, je ne me présente pas comme Chief of Staff externe.", 0),  # 001
-    ("designation-externe", "cos", None, "Je ne me présente plus comme COS externe, mais je suis un Chief of Staff externe.", 1),
     # jargon-pme: error for pme only
     ("jargon-pme", "pme", None, "Le vocabulaire C-level est flou.", 1),
     ("jargon-pme", "pme", None, "Les c level, les C-Suite et les Operating Partners.", 3),
