@@ -63,8 +63,12 @@ def test_note_001_fix_uses_house_wording_and_is_idempotent():
     text = note(NOTE_001)
     outcome = fix_text(text, HOUSE, audience="pme")
     assert "COS externe" not in outcome.text and "part time" not in outcome.text
-    assert "Chief of Staff externe" not in outcome.text
-    assert outcome.text.count("Associé Opérationnel & Stratégique") == 5
+    # what the author says he is not stays as written: the fix is offered, not applied
+    assert outcome.text.count("Chief of Staff externe") == 1
+    assert "je ne me présente pas comme Chief of Staff externe" in outcome.text
+    [negated] = [v for v in outcome.result.violations if v.rule == "designation-externe"]
+    assert negated.text == "Chief of Staff externe" and negated.fix == "Associé Opérationnel & Stratégique"
+    assert outcome.text.count("Associé Opérationnel & Stratégique") == 4
     assert "là à temps partagé, de façon très flexible" in outcome.text
     assert outcome.text.startswith(text[: text.index("Pourquoi")])  # frontmatter untouched
     again = fix_text(outcome.text, HOUSE, audience="pme")

@@ -175,6 +175,10 @@ def test_rule_ids_unique_messages_and_known_kinds():
 FIXES = [
     ("designation-externe", "pme", None, "Un COS externe.", "Un Associé Opérationnel & Stratégique."),
     ("designation-externe", "pme", None, "Des COS externes.", "Des Associés Opérationnels & Stratégiques."),
+    # 001: what the author says he is not keeps its words (the fix is offered, not applied)
+    ("designation-externe", "pme", None, "Je ne me présente pas comme Chief of Staff externe ; je suis COS externe.",
+     "Je ne me présente pas comme Chief of Staff externe ; je suis Associé Opérationnel & Stratégique."),
+    ("designation-externe", "pme", None, "Je ne suis plus un COS externe.", "Je ne suis plus un COS externe."),
     ("temps-partage", "pme", None, "Part time, part-time.", "Temps partagé, temps partagé."),
     ("en-temps-partage", "pme", None, "Être là en part time.", "Être là à temps partagé."),
     ("temps-plein", None, None, "Un FULL TIME.", "Un TEMPS PLEIN."),

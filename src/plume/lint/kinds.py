@@ -58,6 +58,11 @@ def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iter
         yield m
 
 
+# « je ne me présente pas comme Chief of Staff externe » (001): what the author says he is not; the house's
+# word there would say the opposite, so the fix is offered, never applied by itself (not safe)
+_NEGATED = re.compile(r"\b(?:pas|plus|jamais)\s+(?:(?:comme|en tant que)\s+)?(?:(?:un|une|le|la)\s+|l['’])?\Z")
+
+
 def _substitution(c: Compiled, ctx: Context) -> Iterator[Violation]:
     rule: Rule = c.rule
     for m in _term_matches(c, ctx):
@@ -65,7 +70,8 @@ def _substitution(c: Compiled, ctx: Context) -> Iterator[Violation]:
         wording = rule.fix_plural if rule.fix_plural and is_plural(m) else rule.fix
         fix = match_case(found, wording)
         if fix != found:
-            yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
+            negated = _NEGATED.search(ctx.lower, max(ctx.start, m.start() - 40), m.start()) is not None
+            yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe and not negated)
 
 
 def _banned(c: Compiled, ctx: Context) -> Iterator[Violation]:
