@@ -28,6 +28,13 @@ TABLE = [
     ("designation-externe", "pme", None, "Voir [[Chief of Staff externe]] et https://x.fr/chief-of-staff-externe", 0),
     ("designation-externe", "pme", None, "---\ntitle: Chief of Staff externe\n---\nBonjour.", 0),
     ("designation-externe", "pme", None, "Un Chief of Staff interne débordé.", 0),
+    # what the author says he is not is a mention (001), and its contrary is designation-niee's
+    ("designation-externe", "pme", None, "Aujourd’hui, je ne me présente pas comme Chief of Staff externe.", 0),
+    ("designation-externe", "cos", None, "Je ne suis plus un COS externe, mais un Chief of Staff externe.", 1),
+    # designation-niee: a rewrite of 001 on the embedded model
+    ("designation-niee", "pme", None, "Aujourd’hui, je ne me présente pas comme Associé Opérationnel & Stratégique à proprement parler.", 1),
+    ("designation-niee", "cos", None, "Je ne suis plus un Associé Opérationnel & Stratégique.", 1),
+    ("designation-niee", "pme", None, "Je me présente comme Associé Opérationnel & Stratégique, pas comme un COS externe.", 0),
     # jargon-pme: error for pme only
     ("jargon-pme", "pme", None, "Le vocabulaire C-level est flou.", 1),
     ("jargon-pme", "pme", None, "Les c level, les C-Suite et les Operating Partners.", 3),
@@ -175,7 +182,7 @@ def test_rule_ids_unique_messages_and_known_kinds():
 FIXES = [
     ("designation-externe", "pme", None, "Un COS externe.", "Un Associé Opérationnel & Stratégique."),
     ("designation-externe", "pme", None, "Des COS externes.", "Des Associés Opérationnels & Stratégiques."),
-    # 001: what the author says he is not keeps its words (the fix is offered, not applied)
+    # 001: what the author says he is not keeps its words
     ("designation-externe", "pme", None, "Je ne me présente pas comme Chief of Staff externe ; je suis COS externe.",
      "Je ne me présente pas comme Chief of Staff externe ; je suis Associé Opérationnel & Stratégique."),
     ("designation-externe", "pme", None, "Je ne suis plus un COS externe.", "Je ne suis plus un COS externe."),

@@ -58,8 +58,8 @@ def _term_matches(c: Compiled, ctx: Context, skip_mentions: bool = True) -> Iter
         yield m
 
 
-# « je ne me présente pas comme Chief of Staff externe » (001): what the author says he is not; the house's
-# word there would say the opposite, so the fix is offered, never applied by itself (not safe)
+# « je ne me présente pas comme Chief of Staff externe » (001): what the author says he is not is a
+# mention, not a use; the house's word there would say the opposite (designation-niee)
 _NEGATED = re.compile(r"\b(?:pas|plus|jamais)\s+(?:(?:comme|en tant que)\s+)?(?:(?:un|une|le|la)\s+|l['’])?\Z")
 
 
@@ -69,9 +69,8 @@ def _substitution(c: Compiled, ctx: Context) -> Iterator[Violation]:
         found = ctx.text[m.start() : m.end()]
         wording = rule.fix_plural if rule.fix_plural and is_plural(m) else rule.fix
         fix = match_case(found, wording)
-        if fix != found:
-            negated = _NEGATED.search(ctx.lower, max(ctx.start, m.start() - 40), m.start()) is not None
-            yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe and not negated)
+        if fix != found and _NEGATED.search(ctx.lower, max(ctx.start, m.start() - 40), m.start()) is None:
+            yield ctx.violation(rule, m.start(), m.end(), fix=fix, safe=rule.safe)
 
 
 def _banned(c: Compiled, ctx: Context) -> Iterator[Violation]:
