@@ -86,7 +86,7 @@ def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):
         result = CliRunner().invoke(app, ["rewrite", str(draft), "-a", "pme", "--base-url", srv.base_url, "--model", "m"])
     assert result.exit_code == 0, result.output
     assert "Associé Opérationnel & Stratégique" in result.stdout and "C-level" not in result.stdout
-    assert "worse than the draft with the safe fixes alone (fewest errors (0 vs 1)): kept those" in result.stderr
+    assert "kept the draft with the safe fixes alone: no answer of the model was better (fewest errors (0 vs 1))" in result.stderr
     assert draft.read_text(encoding="utf-8") == FIXABLE  # the draft is kept
 
 
@@ -142,3 +142,17 @@ def test_cli_out_and_audience_from_frontmatter(tmp_path):
 def test_cli_missing_draft():
     result = CliRunner().invoke(app, ["rewrite", "/nonexistent/draft.md", "-a", "pme", "--no-llm"])
     assert result.exit_code == 2 and "/nonexistent/draft.md" in result.stderr
+
+
+def test_where_the_authors_words_win_ties_an_answer_no_better_than_the_draft_gives_way(tmp_path, monkeypatch):
+    # the embedded default's rule ([compose] prefer = "author"): its answers as clean as the draft still
+    # copied the prompt's headers (« Lecteur : … Texte : "… ») in a rewrite of note 001
+    (tmp_path / "plume.toml").write_text('[compose]\nprefer = "author"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    clean = "Pourquoi faire appel à un Associé Opérationnel & Stratégique ?\n\nJe travaille à temps partagé, au plus près de la direction, pour prioriser et structurer."
+    with ScriptedServer([Reply(clean)]) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url))
+    assert r.model_calls == 1 and r.errors == 0
+    assert r.text == rewrite(FIXABLE, "pme", llm=False).text
+    assert r.candidates[r.winner].origin == "draft"
+    assert r.winner_reason == "the draft with the safe fixes alone, as clean as the model's answers"

@@ -93,8 +93,8 @@ def rewrite_command(
             sys.stdout.write(result.text)
         report_violations(result.violations)
         if result.winner is not None and result.candidates[result.winner].origin == "draft":
-            err(f"note: every answer of the model was worse than the draft with the safe fixes alone "
-                f"({result.winner_reason}): kept those")
+            err(f"note: kept the draft with the safe fixes alone: no answer of the model was better "
+                f"({result.winner_reason})")
         if in_place:
             err(f"rewrote {draft} (backup: {backup})")
         elif out is not None and failed is None:

@@ -154,14 +154,16 @@ def lint_loop(
     words: int | None = None,
     corpus=None,
     fallback: str | None = None,
+    fallback_first: bool = False,
     **result_fields: Any,
 ) -> Job:
     """Ask (`candidates` answers at once), fix, lint; the best candidate wins; while error/warning
     violations remain and attempts are left, ask for a repair of the best.
 
     `fallback`: a text judged beside the answers at the end (a rewrite's draft with the safe fixes): it
-    wins only with fewer errors, or as many and fewer warnings, than every answer, so the model never
-    leaves a piece worse than no model would.
+    wins with fewer errors, or as many and fewer warnings, than every answer, so the model never leaves
+    a piece worse than no model would; `fallback_first`: it also wins a tie (the embedded default, whose
+    answers as clean as the draft still copy the prompt's headers).
 
     `read(completion)` gives (text, parsed) or None when the answer is unusable (broken JSON): the same
     call is then made again, as one of the attempts. The best pass (fewest errors, then warnings, then
@@ -238,7 +240,7 @@ def lint_loop(
                               words=_words(text), requested_words=critic.target.words,
                               rules=sorted({v.rule for v in lint_result.violations if v.severity in BLOCKING}),
                               origin="draft", violations=as_dicts(lint_result.violations)))
-    winner, why = choose(pool)
+    winner, why = choose(pool, author_first=fallback_first and fallback is not None)
     best = passes[pool.index(winner)]
     record(pool, winner, why)
     return WriteResult(

@@ -49,8 +49,10 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
                 attempts: int = 3, repair: bool = True, budget: int | None = None, candidates: int = 1) -> Job:
     """The rewrite pipeline as a job: safe fixes first, then the model (`candidates` answers, the critic
     keeps the best), then the lint loop; the draft with the safe fixes alone is kept when every answer
-    is worse (more errors, or as many and more warnings)."""
+    is worse (more errors, or as many and more warnings), and on a tie where the author's own words win
+    ties (the embedded default, `[compose] prefer`)."""
     from plume import prompts
+    from plume.write.compose import author_first
 
     house.audience(audience)
     head, body = split_frontmatter(draft)
@@ -86,6 +88,7 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
         target=target,
         corpus=corpus,
         fallback=head + fixed,
+        fallback_first=author_first(backend),
         source=draft,
     )
 
