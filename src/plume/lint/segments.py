@@ -65,20 +65,30 @@ def _marks(text: str, start: int) -> list[int]:
 def _sentences(text: str, start: int, end: int, marks: list[int]) -> list[tuple[int, int]]:
     """The sentences of text[start:end]; `marks`: _marks(text, ...) (the matches of _SENTENCE_END in
     text[start:end] are tried at them, skipping those inside a match: the same matches as its finditer)."""
-    found, at = [], start
-    for i in marks[bisect_left(marks, start) : bisect_left(marks, end)]:
+    return sentence_spans(text, start, end, _ends(text, end, marks[bisect_left(marks, start) : bisect_left(marks, end)]))
+
+
+def _ends(text: str, end: int, marks: list[int]):
+    """Where each match of _SENTENCE_END tried at `marks` ends, a mark inside a match skipped."""
+    at = -1
+    for i in marks:
         if i < at:
             continue
         m = _SENTENCE_END.match(text, i, end)
-        if m is None:
-            continue
-        s, e = _trim(text, at, m.end())
+        if m is not None:
+            at = m.end()
+            yield at
+
+
+def sentence_spans(text: str, start: int, end: int, ends) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] cut after each offset of `ends` (in order), markup and spaces
+    trimmed off their edges, empty ones left out."""
+    found, at = [], start
+    for cut in [*ends, end]:
+        s, e = _trim(text, at, cut)
         if e > s:
             found.append((s, e))
-        at = m.end()
-    s, e = _trim(text, at, end)
-    if e > s:
-        found.append((s, e))
+        at = cut
     return found
 
 
