@@ -25,7 +25,7 @@ RULES = {r.id: r for r in rules_of(HOUSE)}
 DEFECT_RULES = {
     "langue-etrangere", "refus", "meta-texte", "offre-temps-plein", "offre-interne-temps-partage",
     "offre-coo-interne", "offre-cos-remplacement", "expression-deformee", "repetition-phrases", "repetition-mots", "phrase-coupee",
-    "appel-en-double", "longueur-demandee", "fuite-consigne",
+    "appel-en-double", "longueur-demandee", "fuite-consigne", "etiquette-consigne",
 }
 CTA_ESSAI = "Échangeons 30 minutes pour cadrer un premier test à temps partagé."
 CTA_DIMENSIONS = "Laquelle de ces trois dimensions vous manque le plus aujourd'hui ?"
@@ -56,6 +56,12 @@ TABLE = [
     ("meta-texte", "cos", "landing", Target(), "Test à temps partagé : Un consultant (je) prend le recul, priorise, structur, piloter, débloque tout en se retrouvent débordé.", 1),
     ("meta-texte", "coo", "linkedin", Target(), "Dans cette offre, le COO externe est un excellent choix pour vous aider à maintenir le cap et à faire avancer les sujets qui comptent.", 1),
     ("meta-texte", "pme", "linkedin", Target(), "Le lecteur est anxieux à l’idée d’une embauche à temps plein", 1),
+    # etiquette-consigne: an embedded rewrite of note 001 (2026-12-06) began with the repair prompt's labels
+    # and wrapper, and closed it twice: « Lecteur : Dirigeante, dirigeant de PME/PMI. / Texte : / « / … / » / »
+    ("etiquette-consigne", "pme", None, Target(), "Lecteur\u00a0: Dirigeante, dirigeant de PME/PMI.\n\nTexte :\n«\nPourquoi travailler avec un soutien externe à temps partagé ?\n\nJe viens en renfort, sans bouleverser l’organisation, pour faire avancer les sujets clés et soulager les équipes dirigeantes là où elles en ont vraiment besoin, au bon moment.\n»\n»", 5),
+    ("etiquette-consigne", "pme", "linkedin", Target(), "---\ntitle: x\n---\nBrouillon :\nUn post.\n\nCorriger en priorité :\n- rien", 2),
+    # a word of the labels inside a sentence, a quotation on one line, a colon after a label word mid-line
+    ("etiquette-consigne", "pme", "linkedin", Target(), "Un texte : voilà ce que je retiens.\n\nIl m’a dit « oui » et le brouillon : prêt.\n\n**Texte :** en gras, c’est un intertitre.", 0),
     ("meta-texte", "cos", "linkedin", Target(), "Je vous aide à piloter les chantiers transverses. Qu’en pensez-vous ?", 0),
     # voix-du-client: embedded-compose-v1 hooks written as if the client spoke
     ("voix-du-client", "coo", "linkedin", Target(), "J’ai une grande responsabilité comme COO interne, et je ne sais pas comment la faire gagner.", 1),

@@ -11,6 +11,7 @@ from plume.backends import get_backend
 from plume.cli import app
 from plume.lint import lint_text
 from plume.write import rewrite
+from plume.write.rewrite import unwrap
 
 DRAFT = """---
 title: brouillon
@@ -77,6 +78,46 @@ def test_a_rewrite_that_copies_its_instructions_is_a_leak_and_gives_way_to_the_d
     model_answers = [c for c in r.candidates if c.origin != "draft"]
     assert model_answers and all("fuite-consigne" in c.rules for c in model_answers)
     assert r.text == safe.text and "Garder ses faits" not in r.text
+
+
+UNWRAP = [
+    # (the model's answer, what the rewrite keeps)
+    ("«\nBonjour « toi »\n»", "Bonjour « toi »"),
+    ("«Bonjour»", "Bonjour"),
+    ("```markdown\nBonjour\n```", "Bonjour"),
+    # the repair prompt's labels and wrapper copied, the guillemet closed twice (embedded, note 001)
+    ("Lecteur\u00a0: Dirigeante, dirigeant de PME/PMI.\n\nTexte :\n«\nA\n\nB « c »\n»\n»", "A\n\nB « c »"),
+    ("Brouillon :\n«\nA\n»", "A"),
+    # no wrapper: nothing removed (a label left is the critic's to report)
+    ("Lecteur : x\nBonjour", "Lecteur : x\nBonjour"),
+    ("Bonjour\n»", "Bonjour\n»"),
+    ("« Citation » dit-il.", "« Citation » dit-il."),
+    ("Texte : un intertitre\n\nUn paragraphe.", "Texte : un intertitre\n\nUn paragraphe."),
+]
+
+
+def test_unwrap_removes_only_the_prompts_wrapper_and_its_labels():
+    for answer, kept in UNWRAP:
+        assert unwrap(answer) == kept, answer
+
+
+def test_a_rewrite_wrapped_in_the_prompts_labels_is_read_without_them():
+    clean = "Pourquoi faire appel à un Associé Opérationnel & Stratégique ?\n\nJe travaille à temps partagé, au plus près de la direction, pour prioriser et structurer."
+    wrapped = f"Lecteur : Dirigeante, dirigeant de PME/PMI.\n\nTexte :\n«\n{clean}\n»\n»"
+    with ScriptedServer([Reply(wrapped)]) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url))
+    assert r.errors == 0 and r.text.startswith("Pourquoi faire appel") and "Lecteur" not in r.text
+    assert "«" not in r.text and "»" not in r.text
+
+
+def test_labels_left_in_a_rewrite_are_errors_and_the_draft_is_kept():
+    # no wrapper to remove: the labels stay in the answer, and the critic reports them
+    leaked = "Lecteur : Dirigeante, dirigeant de PME/PMI.\nTexte : Je travaille à temps partagé pour prioriser et structurer."
+    with ScriptedServer([Reply(leaked)] * 3) as srv:
+        r = rewrite(FIXABLE, "pme", None, get_backend(model="m", base_url=srv.base_url), attempts=3)
+    answers = [c for c in r.candidates if c.origin != "draft"]
+    assert answers and all("etiquette-consigne" in c.rules for c in answers)
+    assert r.text == rewrite(FIXABLE, "pme", llm=False).text
 
 
 def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):

@@ -74,7 +74,7 @@ def _substitution(c: Compiled, ctx: Context) -> Iterator[Violation]:
 
 
 def _banned(c: Compiled, ctx: Context) -> Iterator[Violation]:
-    for m in _term_matches(c, ctx):
+    for m in _term_matches(c, ctx, skip_mentions=not c.rule.in_quotes):
         yield ctx.violation(c.rule, m.start(), m.end())
 
 

@@ -99,6 +99,8 @@ class Banned(TermRule):
     """A term to avoid; no automatic fix (the right wording depends on the sentence)."""
 
     kind: Literal["banned"]
+    # also inside quotes and italics, which are otherwise mentions (a wrapper's guillemet is a use)
+    in_quotes: bool = False
 
 
 class Occurrence(TermRule):

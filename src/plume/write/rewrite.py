@@ -13,11 +13,27 @@ from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
 from plume.write.result import WriteResult
 
 _WRAP = re.compile(r"\A\s*(?:```[a-z]*|«)\s*\n?(.*?)\n?\s*(?:```|»)\s*\Z", re.DOTALL)
+# a label of Plume's prompts copied on its own line above the wrapper (« Lecteur : … », « Texte : »)
+_LABEL = re.compile(r"[^\S\n]*(?:lecteur|lectrice|texte|brouillon|format)[^\S\n]*:", re.IGNORECASE)
+_OPEN = re.compile(r"[^\S\n]*(?:«|```[a-z]*)[^\S\n]*\Z")
+_CLOSE = re.compile(r"[^\S\n]*(?:»|```)[^\S\n]*\Z")
 
 
 def unwrap(answer: str) -> str:
-    """The model's rewrite without the « » or code fence it sometimes copies from the prompt."""
+    """The model's rewrite without what it copies from the prompt around it: the « » or code fence, the
+    labels above them (« Lecteur : … », « Texte : »), closing guillemets doubled on their own lines.
+    Only a wrapper is removed: labels with no wrapper after them stay (the critic reports them)."""
     answer = answer.strip()
+    lines = answer.split("\n")
+    first = 0
+    while first < len(lines) and (not lines[first].strip() or _LABEL.match(lines[first])):
+        first += 1
+    if first < len(lines) and _OPEN.match(lines[first]):
+        last = len(lines)
+        while last > first + 1 and _CLOSE.match(lines[last - 1]):
+            last -= 1
+        if last < len(lines):  # opened and closed on lines of their own
+            return "\n".join(lines[first + 1 : last]).strip()
     m = _WRAP.match(answer)
     return (m.group(1) if m else answer).strip()
 
