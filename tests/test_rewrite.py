@@ -120,6 +120,40 @@ def test_labels_left_in_a_rewrite_are_errors_and_the_draft_is_kept():
     assert r.text == rewrite(FIXABLE, "pme", llm=False).text
 
 
+NEGATED = ("Aujourd’hui, je ne me présente pas comme Chief of Staff externe à proprement parler : ce titre reste peu "
+           "répandu en France.\n\nJe travaille en part time pour prioriser et structurer.\n")
+
+
+def test_a_sentence_the_model_got_wrong_goes_back_to_the_authors():
+    # the embedded model turned note 001's « pas comme Chief of Staff externe » (a mention) into the opposite
+    # of the offer, and kept it through its repairs; its other sentence was better than the draft's
+    answer = ("Aujourd’hui, je ne me présente pas comme Associé Opérationnel : ce titre reste peu répandu en France."
+              "\n\nJe travaille à temps partagé, au plus près de la direction, pour prioriser et structurer.")
+    with ScriptedServer([Reply(answer)] * 3) as srv:
+        r = rewrite(NEGATED, "pme", None, get_backend(model="m", base_url=srv.base_url), attempts=3)
+    assert r.errors == 0, r.violations
+    assert "pas comme Chief of Staff externe à proprement parler" in r.text  # the author's sentence
+    assert "au plus près de la direction" in r.text  # the model's own sentence kept
+    assert "pas comme Associé Opérationnel" not in r.text
+
+
+def test_restore_sentences_only_where_it_removes_errors():
+    from plume.house import load_house
+    from plume.write.loop import fix
+    from plume.write.restore import restore_sentences
+
+    house = load_house()
+    fixed, _ = fix(NEGATED, house, "pme", None)
+    wrong = "Aujourd’hui, je ne me présente pas comme Associé Opérationnel : ce titre reste peu répandu en France."
+    text, n = restore_sentences(wrong + "\n\nJe travaille à temps partagé.", fixed, house, "pme")
+    assert n == 1 and text.startswith("Aujourd’hui, je ne me présente pas comme Chief of Staff externe")
+    assert text.endswith("\n\nJe travaille à temps partagé.")
+    # no error: nothing to do; an error in a sentence like none of the draft's: kept for the critic to report
+    assert restore_sentences("Je travaille à temps partagé.", fixed, house, "pme") == ("Je travaille à temps partagé.", 0)
+    other = "Je ne suis plus un Associé Opérationnel depuis que les C-level des grands groupes m’appellent."
+    assert restore_sentences(other, fixed, house, "pme") == (other, 0)
+
+
 def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):
     draft = tmp_path / "brouillon.md"
     draft.write_text(FIXABLE, encoding="utf-8")

@@ -10,6 +10,7 @@ from plume.lint.markdown import split_frontmatter
 from plume.lint.target import Target
 from plume.backends.base import Completion
 from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
+from plume.write.restore import restore_sentences
 from plume.write.result import WriteResult
 
 _WRAP = re.compile(r"\A\s*(?:```[a-z]*|«)\s*\n?(.*?)\n?\s*(?:```|»)\s*\Z", re.DOTALL)
@@ -84,7 +85,11 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
 
     def read(completion: Completion) -> tuple[str, Any] | None:
         text = unwrap(completion.text or "")
-        return (head + text + "\n", None) if text else None
+        if not text:
+            return None
+        # a sentence the model got wrong goes back to the author's, when his has no error (targeted repair)
+        text, _ = restore_sentences(text, fixed, house, audience, format, target)
+        return head + text + "\n", None
 
     def repair_call(text: str, violations: list) -> Call:
         p = prompts.repair_prompt(split_frontmatter(text)[1], violations, audience, format, task="rewrite", house=house,

@@ -1,0 +1,66 @@
+"""Targeted repair from the draft: a sentence of a model's rewrite that carries an error goes back to
+the author's own sentence it rewrote, when that sentence has none.
+
+The embedded model rewrote note 001's « je ne me présente pas comme Chief of Staff externe » (what the
+author no longer calls himself: a mention) into « je ne me présente pas comme Associé Opérationnel »,
+the opposite of the offer, and kept it through its repairs. Its other sentences were as good as the
+draft's; only that one goes back.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from plume.lint import lint_text
+from plume.lint.markdown import body_start, never_spans
+from plume.lint.segments import WORD, split_blocks
+from plume.lint.target import Target
+
+# how alike (difflib's ratio over the words) an answer's sentence and a draft sentence must be for the
+# latter to be the sentence it rewrote
+MIN_LIKENESS = 0.5
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    start = body_start(text)
+    return [span for block in split_blocks(text, start, never_spans(text, start)) for span in block.sentences]
+
+
+def _errors(text: str, house, audience: str, format: str | None, target: Target | None) -> list:
+    result = lint_text(text, house, audience, format, target=target, checkers=[])
+    return [v for v in result.violations if v.severity == "error"]
+
+
+def restore_sentences(answer: str, draft: str, house, audience: str, format: str | None = None,
+                      target: Target | None = None) -> tuple[str, int]:
+    """(the answer with each sentence that holds an error replaced by the draft sentence it rewrote,
+    how many were replaced). A sentence goes back only to a draft sentence with no error of its own, at
+    least MIN_LIKENESS alike; the whole is kept only with fewer errors than the answer (house rules)."""
+    errors = _errors(answer, house, audience, format, target)
+    if not errors:
+        return answer, 0
+    drafted = _errors(draft, house, audience, format, target)
+    clean = [(s, e) for s, e in _sentences(draft) if not any(v.start < e and s < v.end for v in drafted)]
+    if not clean:
+        return answer, 0
+    words = [WORD.findall(draft[s:e].lower()) for s, e in clean]
+    replaced: list[tuple[int, int, str]] = []
+    for s, e in _sentences(answer):
+        if not any(s <= v.start and v.end <= e for v in errors):
+            continue
+        mine = WORD.findall(answer[s:e].lower())
+        best, likeness = None, MIN_LIKENESS
+        for k, theirs in enumerate(words):
+            ratio = SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
+            if ratio >= likeness:
+                best, likeness = k, ratio
+        if best is not None:
+            replaced.append((s, e, draft[clean[best][0] : clean[best][1]]))
+    if not replaced:
+        return answer, 0
+    text = answer
+    for s, e, sentence in reversed(replaced):
+        text = text[:s] + sentence + text[e:]
+    if len(_errors(text, house, audience, format, target)) >= len(errors):
+        return answer, 0
+    return text, len(replaced)
