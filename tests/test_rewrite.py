@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 from scripted_server import Reply, ScriptedServer
@@ -231,3 +232,21 @@ def test_where_the_authors_words_win_ties_an_answer_no_better_than_the_draft_giv
     assert r.text == rewrite(FIXABLE, "pme", llm=False).text
     assert r.candidates[r.winner].origin == "draft"
     assert r.winner_reason == "the draft with the safe fixes alone, as clean as the model's answers"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_names_each_model_call():
+    from plume.cli.generate import call_progress
+
+    assert call_progress(io.StringIO()) is None  # a pipe or a file: no progress lines
+    term = _Terminal()
+    with ScriptedServer([Reply(MODEL_KEEPS_JARGON), Reply(MODEL_CLEAN)]) as srv:
+        r = rewrite(DRAFT, "pme", None, get_backend(model="m", base_url=srv.base_url), on_call=call_progress(term))
+    lines = term.getvalue().splitlines()
+    assert len(lines) == r.model_calls == 2
+    assert lines[0] == "plume: model call 1…"
+    assert lines[1].startswith("plume: model call 2, ") and lines[1].endswith(" s so far…")

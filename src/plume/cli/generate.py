@@ -56,6 +56,24 @@ def check_out(out: Path | None, force: bool) -> None:
     files.check_writable(out)
 
 
+def call_progress(stream=None):
+    """A line on stderr before each model request, with the time spent so far (an embedded call takes
+    about a minute on two cores): on a terminal only, so pipes, --json and CI logs stay as they were."""
+    import time
+
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return None
+    started = time.monotonic()
+
+    def on_call(n: int, call) -> None:
+        many = f", {len(call)} answers at once" if isinstance(call, list) and len(call) > 1 else ""
+        spent = f", {time.monotonic() - started:.0f} s so far" if n > 1 else ""
+        print(f"plume: model call {n}{many}{spent}…", file=stream, flush=True)
+
+    return on_call
+
+
 def open_backend(model: str | None, base_url: str | None, needed: int):
     """The configured backend, with room for `needed` completion tokens (see write.generate.backend_for)."""
     from plume.write.generate import backend_for
@@ -125,7 +143,7 @@ def generate_command(
         backend = open_backend(model, base_url, needed_tokens([format], brief.words))
         try:
             result = generate(brief, audience, format, backend, attempts=attempts, markdown=markdown, on_delta=on_delta,
-                              candidates=candidates, strategy=strategy)
+                              candidates=candidates, strategy=strategy, on_call=None if stream else call_progress())
         finally:
             backend.close()
             if stream:  # end the streamed text's line, also when the stream failed: the error gets its own

@@ -69,11 +69,12 @@ def rewrite_command(
         if no_llm:
             result = rewrite(text, audience, format, llm=False)
         else:
-            from plume.cli.generate import open_backend
+            from plume.cli.generate import call_progress, open_backend
 
             backend = open_backend(model, base_url, 1600)
             try:
-                result = rewrite(text, audience, format, backend, attempts=attempts, candidates=candidates)
+                result = rewrite(text, audience, format, backend, attempts=attempts, candidates=candidates,
+                                 on_call=call_progress())
             finally:
                 backend.close()
         if in_place:

@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable
 
 from plume.backends.base import Completion
-from plume.write.loop import Call, Job, drive, lint_loop
+from plume.write.loop import Call, Job, OnCall, drive, lint_loop
 from plume.write.render import parse_structured, render_landing, render_linkedin, to_markdown
 from plume.write.result import WriteResult
 from plume.write.schemas import Brief, LandingCopy, LinkedInPost, schema_for
@@ -124,7 +124,7 @@ def generate_job(brief: Brief, audience: str, format: str, *, house, corpus=None
 
 def generate(brief: Brief | str, audience: str, format: str, backend=None, *, attempts: int = 3,
              markdown: bool = False, repair: bool = True, house=None, corpus=None, budget: int | None = None,
-             on_delta: Callable[[str], None] | None = None, temperature: float = 0.7, strategy: str | None = None,
+             on_delta: Callable[[str], None] | None = None, on_call: OnCall | None = None, temperature: float = 0.7, strategy: str | None = None,
              candidates: int | None = None) -> WriteResult:
     """Write one piece for `audience` in `format`; `candidates` answers judged by the critic, the best
     kept, then repaired up to `attempts` rounds of model calls."""
@@ -140,7 +140,7 @@ def generate(brief: Brief | str, audience: str, format: str, backend=None, *, at
                        markdown=markdown, repair=repair, budget=budget, temperature=temperature, strategy=strategy,
                        candidates=candidates)
     try:
-        return drive(job, backend, on_delta)
+        return drive(job, backend, on_delta, on_call)
     finally:
         if owned:
             backend.close()

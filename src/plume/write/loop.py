@@ -279,14 +279,21 @@ def _parsed_fields(parsed) -> dict[str, Any]:
     return {}
 
 
-def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None) -> WriteResult:
+OnCall = Callable[[int, "Call | list[Call]"], None]  # (the request's number from 1, its call or batch)
+
+
+def drive(job: Job, backend, on_delta: Callable[[str], None] | None = None, on_call: OnCall | None = None) -> WriteResult:
     """Run a job with the synchronous backend; a batch of calls runs concurrently (threads); `on_delta`
-    streams the first answer as it comes."""
+    streams the first answer as it comes; `on_call` hears of each request before it is sent (progress)."""
     done, call = _start(job)
     if done:  # the job needed no model call
         return call
     streaming = on_delta is not None
+    sent = 0
     while True:
+        sent += 1
+        if on_call is not None:
+            on_call(sent, call)
         if isinstance(call, list):
             answer: Any = _batch(backend, call, on_delta if streaming else None)
         elif streaming:

@@ -9,7 +9,7 @@ from plume.lint.files import unified_diff as files_diff
 from plume.lint.markdown import split_frontmatter
 from plume.lint.target import Target
 from plume.backends.base import Completion
-from plume.write.loop import Call, Job, adrive, as_dicts, drive, fix, lint_loop
+from plume.write.loop import Call, Job, OnCall, adrive, as_dicts, drive, fix, lint_loop
 from plume.write.restore import restore_sentences
 from plume.write.result import WriteResult
 
@@ -116,7 +116,7 @@ def rewrite_job(draft: str, audience: str, format: str | None = None, *, house, 
 
 def rewrite(draft: str, audience: str, format: str | None = None, backend=None, *, attempts: int = 3,
             repair: bool = True, llm: bool = True, house=None, corpus=None, budget: int | None = None,
-            candidates: int = 1) -> WriteResult:
+            candidates: int = 1, on_call: OnCall | None = None) -> WriteResult:
     """The draft rewritten for `audience`; `llm=False` applies only the deterministic substitutions."""
     from plume.house import load_house
 
@@ -131,7 +131,7 @@ def rewrite(draft: str, audience: str, format: str | None = None, backend=None, 
     job = rewrite_job(draft, audience, format, house=house, corpus=corpus, backend=backend, attempts=attempts,
                       repair=repair, budget=budget, candidates=candidates)
     try:
-        return drive(job, backend)
+        return drive(job, backend, on_call=on_call)
     finally:
         if owned:
             backend.close()
