@@ -181,7 +181,8 @@ def test_rewrite_draws_candidates_and_keeps_the_best():
     from plume.write import rewrite
 
     draft = "Nous aidons les dirigeants de PME à prendre du recul.\n"
-    with ScriptedServer([Reply("Les C-level de PME prennent du recul."),
+    # (an answer unlike the draft: a wrong sentence close to one of the draft's would go back to it)
+    with ScriptedServer([Reply("Les C-level aiment les plans clairs."),
                          Reply("J’aide les dirigeants de PME à prendre du recul.")]) as srv:
         r = rewrite(draft, "pme", None, backend(srv), candidates=2, repair=False)
     assert len(srv.requests) == 2 and [c.origin for c in r.candidates] == ["model", "model", "draft"]
