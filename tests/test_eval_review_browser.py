@@ -92,6 +92,8 @@ def test_marks_are_downloaded_and_folded_into_the_report(browser, run_dir, tmp_p
         t.value = 'Phrase « bancale », à reprendre'; t.dispatchEvent(new Event('input')); })()""")
     browser.eval(session, """(() => { const r = document.getElementById('reviewer');
         r.value = 'Camille'; r.dispatchEvent(new Event('input')); })()""")
+    assert browser.eval(session, "document.querySelector('#card-alpha-coo-linkedin textarea.note').value") == \
+        "Phrase « bancale », à reprendre"  # typed, before the download reads it
     pressed = browser.eval(session, "[...document.querySelectorAll('button[aria-pressed=\"true\"]')].map(b => b.dataset.mark)")
     assert sorted(pressed) == ["light-edit", "publishable", "rewrite"]
     assert browser.eval(session, "document.getElementById('progress').textContent") == "3 / 4 notées"
@@ -112,8 +114,9 @@ def test_marks_are_downloaded_and_folded_into_the_report(browser, run_dir, tmp_p
     assert browser.problems(session) == []
 
     # a reload keeps the marks (the browser's storage), so a long review survives a closed tab
+    since = len(browser.events)
     browser.send("Page.reload", session=session)
-    browser.wait_event("Page.loadEventFired", session)
+    browser.wait_event("Page.loadEventFired", session, since)  # this load, not the first one
     time.sleep(0.3)
     assert browser.eval(session, "document.querySelector('#card-alpha-coo-linkedin textarea.note').value") == \
         "Phrase « bancale », à reprendre"

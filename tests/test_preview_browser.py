@@ -101,9 +101,11 @@ class DevTools:
                 return reply["result"]
             self.events.append(reply)
 
-    def wait_event(self, method: str, session: str, timeout: float = TIMEOUT) -> dict:
+    def wait_event(self, method: str, session: str, since: int = 0, timeout: float = TIMEOUT) -> dict:
+        """The first `method` event of `session` among the events from index `since` on (take
+        `len(self.events)` before the action: an earlier page's load is not this one's), waiting for it."""
         deadline = time.monotonic() + timeout
-        for ev in self.events:
+        for ev in self.events[since:]:
             if ev.get("method") == method and ev.get("sessionId") == session:
                 return ev
         while True:
@@ -127,8 +129,9 @@ class DevTools:
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Runtime.enable", "Log.enable", "Page.enable"):
             self.send(domain, session=session)
+        since = len(self.events)  # (about:blank's own load may be among the events already read)
         self.send("Page.navigate", {"url": url}, session=session)
-        self.wait_event("Page.loadEventFired", session)
+        self.wait_event("Page.loadEventFired", session, since)
         self.drain(0.3)
         return session
 
