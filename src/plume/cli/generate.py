@@ -114,7 +114,7 @@ def note_unsaid_topic(topic: str, text: str) -> None:
 
 @app.command("generate")
 def generate_command(
-    topic: Annotated[str, typer.Argument(help="The subject of the piece, or a BRIEF.yaml (topic, angle, facts, cta, words).")],
+    topic: Annotated[str, typer.Argument(help="The subject of the piece (a landing page's title; a post's first line when it is a question), or a BRIEF.yaml (topic, angle, facts, cta, words).")],
     audience: Annotated[str, typer.Option("--audience", "-a", help="Audience key of the house file (pme, cos, coo…).")],
     format: Annotated[str, typer.Option("--format", "-f", help="linkedin or landing.")] = "linkedin",
     angle: Annotated[Optional[str], typer.Option(help="The angle to take on the subject.")] = None,
