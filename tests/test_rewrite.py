@@ -155,6 +155,21 @@ def test_restore_sentences_only_where_it_removes_errors():
     assert restore_sentences(other, fixed, house, "pme") == (other, 0)
 
 
+
+def test_a_misspelled_sentence_goes_back_to_the_authors():
+    # Grammalecte's spelling warning is a fault of the answer's sentence, the author's has none
+    from plume.house import load_house
+    from plume.write.loop import fix
+    from plume.write.restore import restore_sentences
+
+    house = load_house()
+    draft = "Aujourd’hui, je travaille en part time pour prioriser et structurer les chantiers des dirigeants.\n"
+    fixed, _ = fix(draft, house, "pme", None)
+    answer = "Aujourd’hui, je travaille à temps partagé pour prioriser et structurrer les chantiers des dirigeants."
+    assert [v.rule for v in lint_text(answer, house, "pme").violations] == ["orthographe"]
+    assert restore_sentences(answer, fixed, house, "pme") == (fixed.strip(), 1)
+
+
 def test_cli_says_when_the_safe_fixes_were_kept(tmp_path):
     draft = tmp_path / "brouillon.md"
     draft.write_text(FIXABLE, encoding="utf-8")
