@@ -155,7 +155,6 @@ def test_restore_sentences_only_where_it_removes_errors():
     assert restore_sentences(other, fixed, house, "pme") == (other, 0)
 
 
-
 def test_a_misspelled_sentence_goes_back_to_the_authors():
     # Grammalecte's spelling warning is a fault of the answer's sentence, the author's has none
     from plume.house import load_house
