@@ -182,6 +182,31 @@ def test_fix_text_is_bounded_and_reports_remaining_violations():
     assert outcome.result.errors == 0
 
 
+# (text, audience, the fixed text): a safe fix that would bring an error no fix takes is left out in
+# that place only (the space before the colon is still fixed); one that shows an error a later pass
+# fixes is applied
+FIX_IN_CONTEXT = [
+    # 004's « COO : chef operating officer ou directeur des opérations » (rewrite's safe fixes, 2026-12-06)
+    ("COO : chef operating officer ou directeur des opérations.\n\nJe travaille en part time.", "coo",
+     "COO\u00a0: chef operating officer ou directeur des opérations.\n\nJe travaille à temps partagé."),
+    ("COO : chef operating officer.\n\nJe travaille en part time.", "coo",
+     "COO\u00a0: directeur des opérations.\n\nJe travaille à temps partagé."),
+    ("**Un COS externe**\n# Titre\nEt... voilà.", "pme", "Un Associé Opérationnel & Stratégique\nTitre\nEt… voilà."),
+]
+
+
+@pytest.mark.parametrize("text, audience, fixed", FIX_IN_CONTEXT)
+def test_a_fix_that_brings_an_error_is_left_out(text, audience, fixed):
+    outcome = fix_text(text, HOUSE, audience, "linkedin")
+    assert outcome.text == fixed
+    assert fix_text(outcome.text, HOUSE, audience, "linkedin").text == outcome.text  # idempotent
+    # the writer's critic fixes the same way
+    from plume.lint.target import Target
+    from plume.write.critic import Critic
+
+    assert Critic(HOUSE, Target(audience=audience, format="linkedin")).fix(text)[0] == fixed
+
+
 # --- LinkedIn cut ----------------------------------------------------------------------------------
 
 

@@ -30,15 +30,14 @@ class Critic:
 
     def fix(self, text: str, target: Target | None = None, rounds: int = 3):
         """The text with the safe fixes applied until nothing changes, and its final lint."""
-        from plume.lint import apply_fixes
+        from plume.lint.fixes import fix_pass
 
         result = self.lint(text, target)
         for _ in range(rounds):
-            fixed, applied = apply_fixes(text, result.violations)
+            fixed, result, applied = fix_pass(text, result, lambda t: self.lint(t, target))
             if not applied or fixed == text:
                 break
             text = fixed
-            result = self.lint(text, target)
         return text, result
 
     def field_target(self) -> Target:
