@@ -56,6 +56,8 @@ TABLE = [
     ("meta-texte", "cos", "landing", Target(), "Test à temps partagé : Un consultant (je) prend le recul, priorise, structur, piloter, débloque tout en se retrouvent débordé.", 1),
     ("meta-texte", "coo", "linkedin", Target(), "Dans cette offre, le COO externe est un excellent choix pour vous aider à maintenir le cap et à faire avancer les sujets qui comptent.", 1),
     ("meta-texte", "pme", "linkedin", Target(), "Le lecteur est anxieux à l’idée d’une embauche à temps plein", 1),
+    # meta-texte: an embedded rewrite of 004's opening ended with a note on itself (2026-12-06)
+    ("meta-texte", "coo", "linkedin", Target(), "Il l’aide à sortir la tête de l’eau.\nNote : Le texte est déjà corrigé pour respecter les règles de la maison.", 2),
     # etiquette-consigne: an embedded rewrite of note 001 (2026-12-06) began with the repair prompt's labels
     # and wrapper, and closed it twice: « Lecteur : Dirigeante, dirigeant de PME/PMI. / Texte : / « / … / » / »
     ("etiquette-consigne", "pme", None, Target(), "Lecteur\u00a0: Dirigeante, dirigeant de PME/PMI.\n\nTexte :\n«\nPourquoi travailler avec un soutien externe à temps partagé ?\n\nJe viens en renfort, sans bouleverser l’organisation, pour faire avancer les sujets clés et soulager les équipes dirigeantes là où elles en ont vraiment besoin, au bon moment.\n»\n»", 5),
