@@ -65,15 +65,22 @@ def _repeated_sentences(c: Compiled, ctx: Context) -> Iterator[Violation]:
         own = ids[first:last]
         if min(own) >= first:
             continue
+        said = {g for g in own if g < first}  # the n-grams said in an earlier sentence
+        # fewer than a report needs (no earlier sentence can share min_shared of them): the sentence is
+        # only recorded as a holder, not compared (most sentences that share an n-gram or two)
+        compared = len(said) >= rule.min_shared
         shared: dict[int, int] = {}
-        for g in {g for g in own if g < first}:  # the n-grams said in an earlier sentence
+        for g in said:
             having = holders.get(g)
             if having is None:
                 having = holders[g] = [bisect_right(firsts, g) - 1]
-            for k in having:
-                shared[k] = shared.get(k, 0) + 1
+            if compared:
+                for k in having:
+                    shared[k] = shared.get(k, 0) + 1
             if len(having) < MAX_HOLDERS:  # bounded: linear time on text that repeats itself
                 having.append(index)
+        if not compared:
+            continue
         size = sizes[index] = len(set(own))
         for k, count_ in sorted(shared.items()):
             other = sizes[k]
